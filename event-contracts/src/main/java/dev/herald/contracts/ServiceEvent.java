@@ -1,0 +1,51 @@
+package dev.herald.contracts;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.jspecify.annotations.Nullable;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One change to one resource, as the seed guide defines it, plus {@code resourceId} (the note id, also
+ * the Kafka key) and {@code schemaVersion}. The event {@code id} is unique per event and is the
+ * deduplication key downstream (delivery is at-least-once).
+ */
+public record ServiceEvent(
+        UUID id,
+        Action action,
+        NoteData data,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable Actor user,
+        Instant timestamp,
+        String resourceType,
+        String resourceId,
+        @JsonProperty(required = true) int schemaVersion) {
+
+    /** The schema version this code writes and reads. */
+    public static final int SCHEMA_VERSION = 1;
+
+    /** The resource type of note events. */
+    public static final String NOTES = "notes";
+
+    /** A note event as notes-service writes it. */
+    public static ServiceEvent forNote(UUID id, Action action, NoteData note, String actorId, Instant timestamp) {
+        return new ServiceEvent(id, action, note, new Actor(actorId), timestamp, NOTES,
+                note.id().toString(), SCHEMA_VERSION);
+    }
+
+    /** The SSE event name, as in the seed: {@code notes:created}, {@code notes:updated}, {@code notes:deleted}. */
+    public String eventName() {
+        return resourceType + ":" + action.wireName();
+    }
+
+    /** The CloudEvents type: {@code notes.created}, ... */
+    public String cloudEventType() {
+        return resourceType + "." + action.wireName();
+    }
+
+    /** The user who owns the resource, the basis of the read rule (owner or admin). */
+    public String owner() {
+        return data.createdBy();
+    }
+}

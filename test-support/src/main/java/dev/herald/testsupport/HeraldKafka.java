@@ -1,0 +1,63 @@
+package dev.herald.testsupport;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A real Kafka broker in KRaft mode inside the test JVM (spring-kafka-test), one per JVM unless a test
+ * needs its own (see {@link #startBroker(int)}, for tests that stop and restart a broker).
+ */
+public final class HeraldKafka {
+
+    private static volatile EmbeddedKafkaBroker shared;
+
+    private HeraldKafka() {
+    }
+
+    /** The shared broker, started on first use. */
+    public static synchronized EmbeddedKafkaBroker broker() {
+        if (shared == null) {
+            shared = startBroker(0);
+            EmbeddedKafkaBroker started = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::destroy, "herald-kafka-stop"));
+        }
+        return shared;
+    }
+
+    public static String bootstrapServers() {
+        return broker().getBrokersAsString();
+    }
+
+    /**
+     * Starts a new single-node KRaft broker. {@code port} 0 takes a free port; a fixed port lets a test
+     * destroy the broker and start another where clients expect it. The caller destroys it.
+     */
+    public static EmbeddedKafkaBroker startBroker(int port) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("auto.create.topics.enable", "false");
+        properties.put("transaction.state.log.replication.factor", "1");
+        properties.put("transaction.state.log.min.isr", "1");
+        properties.put("offsets.topic.replication.factor", "1");
+        properties.put("group.initial.rebalance.delay.ms", "0");
+        properties.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
+        if (port != 0) {
+            broker.kafkaPorts(port);
+        }
+        broker.brokerProperties(properties);
+        broker.afterPropertiesSet();
+        return broker;
+    }
+
+    /** Creates a topic on the shared broker unless it exists. */
+    public static void ensureTopic(String name, int partitions) {
+        EmbeddedKafkaBroker broker = broker();
+        if (!broker.getTopics().contains(name)) {
+            broker.addTopicsWithResults(new NewTopic(name, partitions, (short) 1));
+        }
+    }
+}

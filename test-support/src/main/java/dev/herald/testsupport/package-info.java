@@ -1,0 +1,9 @@
+/**
+ * Real infrastructure for Herald's tests and local runs, with nothing installed: {@link HeraldPostgres}
+ * (embedded PostgreSQL binaries), {@link HeraldKafka} (an in-JVM KRaft broker) and {@link HeraldIssuer}
+ * (a real OIDC issuer). Each is one instance per JVM, started on first use and stopped at exit.
+ */
+@NullMarked
+package dev.herald.testsupport;
+
+import org.jspecify.annotations.NullMarked;
