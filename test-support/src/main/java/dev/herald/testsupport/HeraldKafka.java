@@ -8,8 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A real Kafka broker in KRaft mode inside the test JVM (spring-kafka-test), one per JVM unless a test
- * needs its own (see {@link #startBroker(int)}, for tests that stop and restart a broker).
+ * A real Kafka broker in KRaft mode inside the test JVM (spring-kafka-test), one per JVM. A test that must
+ * kill and restart a broker on the same port needs a broker process instead (the embedded KRaft broker
+ * always takes a random port): see notes-service's {@code KafkaBrokerProcess}.
  */
 public final class HeraldKafka {
 
@@ -21,7 +22,7 @@ public final class HeraldKafka {
     /** The shared broker, started on first use. */
     public static synchronized EmbeddedKafkaBroker broker() {
         if (shared == null) {
-            shared = startBroker(0);
+            shared = startBroker();
             EmbeddedKafkaBroker started = shared;
             Runtime.getRuntime().addShutdownHook(new Thread(started::destroy, "herald-kafka-stop"));
         }
@@ -32,11 +33,8 @@ public final class HeraldKafka {
         return broker().getBrokersAsString();
     }
 
-    /**
-     * Starts a new single-node KRaft broker. {@code port} 0 takes a free port; a fixed port lets a test
-     * destroy the broker and start another where clients expect it. The caller destroys it.
-     */
-    public static EmbeddedKafkaBroker startBroker(int port) {
+    /** Starts a new single-node KRaft broker on a free port; the caller destroys it. */
+    public static EmbeddedKafkaBroker startBroker() {
         Map<String, String> properties = new HashMap<>();
         properties.put("auto.create.topics.enable", "false");
         properties.put("transaction.state.log.replication.factor", "1");
@@ -45,9 +43,6 @@ public final class HeraldKafka {
         properties.put("group.initial.rebalance.delay.ms", "0");
         properties.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
         EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, 1);
-        if (port != 0) {
-            broker.kafkaPorts(port);
-        }
         broker.brokerProperties(properties);
         broker.afterPropertiesSet();
         return broker;

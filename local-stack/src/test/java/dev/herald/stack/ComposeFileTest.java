@@ -1,0 +1,319 @@
+package dev.herald.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonMetaSchema;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.NonValidationKeyword;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Static checks of docker-compose.yml, since no Docker engine runs in CI: the file is valid Compose (the
+ * compose-spec JSON schema), every image it builds has its Dockerfile, and it agrees with the services' own
+ * configuration (ports, property names), the Keycloak realm and the proxy.
+ */
+class ComposeFileTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path ROOT = repositoryRoot();
+    private static final Map<String, Integer> APP_PORTS = Map.of("notes-service", 8080, "sse-gateway", 8081);
+
+    private static JsonNode compose;
+    private static JsonSchema schema;
+
+    @BeforeAll
+    static void load() throws IOException {
+        compose = yaml(ROOT.resolve("docker-compose.yml"));
+        try (InputStream in = ComposeFileTest.class.getResourceAsStream("/compose-spec.json")) {
+            JsonNode spec = JSON.readTree(in);
+            // the file's relative "$id" (compose_spec.json) is no base IRI to the validator; its refs are all local
+            ((ObjectNode) spec).remove("$id");
+            // draft 7 plus the annotation-only "deprecated" keyword the compose schema uses
+            JsonMetaSchema draft7 = JsonMetaSchema.builder(JsonMetaSchema.getV7())
+                    .keyword(new NonValidationKeyword("deprecated")).build();
+            schema = JsonSchemaFactory.builder(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7))
+                    .metaSchema(draft7).build().getSchema(spec);
+        }
+    }
+
+    @Test
+    void composeFileIsValidAgainstTheComposeSpecification() {
+        assertThat(schema.validate(compose)).as("compose-spec violations").isEmpty();
+    }
+
+    @Test
+    void schemaValidationRejectsWhatComposeWouldReject() {
+        JsonNode broken = compose.deepCopy();
+        ((ObjectNode) broken.path("services").path("proxy")).put("restart_policy", "always");
+        ((ObjectNode) broken.at("/services/keycloak/depends_on/postgres")).put("condition", "service_ready");
+
+        Set<ValidationMessage> violations = schema.validate(broken);
+
+        assertThat(violations).extracting(ValidationMessage::getMessage)
+                .anySatisfy(message -> assertThat(message).contains("restart_policy"))
+                .anySatisfy(message -> assertThat(message).contains("condition"));
+    }
+
+    @Test
+    void runsTheWholeHeraldStack() {
+        assertThat(fieldNames(compose.path("services")))
+                .contains("postgres", "kafka", "keycloak", "notes-service", "sse-gateway", "proxy");
+        assertThat(compose.at("/services/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
+        assertThat(compose.at("/services/kafka/image").asText()).startsWith("apache/kafka:");
+        assertThat(compose.at("/services/keycloak/command").toString()).contains("--import-realm");
+    }
+
+    @Test
+    void runsTwoReplicasOfEachHeraldService() {
+        assertThat(compose.at("/services/notes-service/deploy/replicas").asInt()).isEqualTo(2);
+        assertThat(compose.at("/services/sse-gateway/deploy/replicas").asInt()).isEqualTo(2);
+        // replicas cannot share a published host port: only the proxy publishes ports
+        assertThat(compose.at("/services/notes-service/ports").isMissingNode()).isTrue();
+        assertThat(compose.at("/services/sse-gateway/ports").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void everyBuiltImageHasItsDockerfileOnJava25() throws IOException {
+        List<String> built = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> service : entries(compose.path("services"))) {
+            JsonNode build = service.getValue().path("build");
+            if (build.isMissingNode()) {
+                continue;
+            }
+            Path context = ROOT.resolve(build.isTextual() ? build.asText() : build.path("context").asText("."));
+            Path dockerfile = context.resolve(build.path("dockerfile").asText("Dockerfile")).normalize();
+            assertThat(dockerfile).as("Dockerfile of %s", service.getKey()).isRegularFile();
+            String text = Files.readString(dockerfile);
+            assertThat(text).as("%s builds and runs on Java 25", dockerfile)
+                    .contains("FROM eclipse-temurin:25-jdk AS build").contains("FROM eclipse-temurin:25-jre");
+            assertThat(text).as("%s builds its own module", dockerfile).contains("-pl " + service.getKey());
+            built.add(service.getKey());
+        }
+        assertThat(built).containsExactlyInAnyOrder("notes-service", "sse-gateway");
+        assertThat(ROOT.resolve(".dockerignore")).content().contains("**/target/");
+    }
+
+    @Test
+    void servicesListenWhereTheirApplicationConfigurationSays() throws IOException {
+        String caddyfile = Files.readString(ROOT.resolve("deploy/caddy/Caddyfile"));
+        for (Map.Entry<String, Integer> app : APP_PORTS.entrySet()) {
+            String name = app.getKey();
+            int configured = applicationYml(name).at("/server/port").asInt();
+            assertThat(configured).as("server.port in %s/application.yml", name).isEqualTo(app.getValue());
+
+            JsonNode service = compose.path("services").path(name);
+            assertThat(service.at("/environment/SERVER_PORT").asInt()).as("%s SERVER_PORT", name).isEqualTo(configured);
+            assertThat(service.path("expose").toString()).as("%s expose", name).contains(String.valueOf(configured));
+            assertThat(service.at("/healthcheck/test").toString()).as("%s health check", name)
+                    .contains("/dev/tcp/127.0.0.1/" + configured).contains("/actuator/health");
+            assertThat(caddyfile).as("the proxy's upstream for %s", name).contains("dynamic a " + name + " " + configured);
+        }
+    }
+
+    @Test
+    void environmentNamesBindToPropertiesTheServicesDeclare() throws IOException {
+        // Spring Boot properties the services rely on without declaring them in application.yml
+        Set<String> bootProperties = Set.of("spring.security.oauth2.resourceserver.jwt.jwk-set-uri");
+        for (String name : APP_PORTS.keySet()) {
+            Set<String> known = new HashSet<>();
+            flatten("", applicationYml(name), known);
+            bootProperties.forEach(property -> known.add(relaxed(property)));
+
+            for (String variable : fieldNames(compose.path("services").path(name).path("environment"))) {
+                if (variable.equals("JAVA_TOOL_OPTIONS")) {
+                    continue;
+                }
+                boolean bound = known.contains(variable.toLowerCase().replace("_", ""))
+                        || declaredByPropertiesRecord(name, variable);
+                assertThat(bound).as("%s: %s binds to a property in %s/application.yml or a @ConfigurationProperties "
+                        + "record of %s", name, variable, name, name).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void servicesValidateTokensFromKeycloakAtThePublicIssuerAddress() {
+        for (String name : APP_PORTS.keySet()) {
+            JsonNode environment = compose.path("services").path(name).path("environment");
+            assertThat(environment.path("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI").asText())
+                    .isEqualTo("https://${HERALD_HOST:-localhost}:8443/realms/herald");
+            assertThat(environment.path("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI").asText())
+                    .isEqualTo("http://keycloak:8080/realms/herald/protocol/openid-connect/certs");
+        }
+        assertThat(compose.at("/services/keycloak/environment/KC_HOSTNAME").asText())
+                .isEqualTo("https://${HERALD_HOST:-localhost}:8443");
+    }
+
+    @Test
+    void everyServiceIsHealthCheckedAndStartsAfterItsDependenciesAreHealthy() {
+        JsonNode services = compose.path("services");
+        for (Map.Entry<String, JsonNode> service : entries(services)) {
+            assertThat(service.getValue().at("/healthcheck/test").isMissingNode())
+                    .as("%s has a health check", service.getKey()).isFalse();
+            for (Map.Entry<String, JsonNode> dependency : entries(service.getValue().path("depends_on"))) {
+                assertThat(services.has(dependency.getKey())).as("%s depends on a defined service", service.getKey()).isTrue();
+                assertThat(dependency.getValue().path("condition").asText())
+                        .as("%s waits for %s", service.getKey(), dependency.getKey()).isEqualTo("service_healthy");
+            }
+        }
+        assertThat(fieldNames(services.at("/notes-service/depends_on"))).contains("postgres", "kafka", "keycloak");
+        assertThat(fieldNames(services.at("/sse-gateway/depends_on"))).contains("kafka", "keycloak", "notes-service");
+        assertThat(fieldNames(services.at("/proxy/depends_on"))).contains("notes-service", "sse-gateway", "keycloak");
+    }
+
+    @Test
+    void proxyStreamsEventsWithoutBufferingOverHttp2() throws IOException {
+        String caddyfile = Files.readString(ROOT.resolve("deploy/caddy/Caddyfile"));
+        Matcher events = Pattern.compile("handle @events \\{(.*?)\\n\\t}", Pattern.DOTALL).matcher(caddyfile);
+        assertThat(events.find()).as("an /events route").isTrue();
+        assertThat(events.group(1)).contains("flush_interval -1").contains("read_timeout 1h").contains("write_timeout 1h");
+        assertThat(caddyfile).contains("@events path /events /events/*");
+        // TLS on 443 (HTTP/2, and HTTP/3 over UDP)
+        assertThat(compose.at("/services/proxy/ports").toString()).contains("443:443").contains("443:443/udp");
+        assertThat(compose.at("/services/proxy/image").asText()).startsWith("caddy:2");
+    }
+
+    @Test
+    void keycloakRealmHasTheDemoUsersAndAPkceClientForTheDashboard() throws IOException {
+        JsonNode realm = JSON.readTree(ROOT.resolve("deploy/keycloak/herald-realm.json").toFile());
+        assertThat(realm.path("realm").asText()).isEqualTo("herald");
+        Map<String, String> roleOf = new java.util.HashMap<>();
+        for (JsonNode user : realm.path("users")) {
+            roleOf.put(user.path("username").asText(), user.path("realmRoles").path(0).asText());
+        }
+        assertThat(roleOf).containsEntry("alice", "user").containsEntry("bob", "user").containsEntry("admin", "admin");
+
+        JsonNode dashboard = null;
+        for (JsonNode client : realm.path("clients")) {
+            if (client.path("clientId").asText().equals("herald-dashboard")) {
+                dashboard = client;
+            }
+        }
+        assertThat(dashboard).as("client herald-dashboard").isNotNull();
+        assertThat(dashboard.path("publicClient").asBoolean()).isTrue();
+        assertThat(dashboard.path("standardFlowEnabled").asBoolean()).isTrue();
+        assertThat(dashboard.path("implicitFlowEnabled").asBoolean()).isFalse();
+        assertThat(dashboard.at("/attributes/pkce.code.challenge.method").asText()).isEqualTo("S256");
+        assertThat(dashboard.path("protocolMappers").toString())
+                .contains("\"oidc-audience-mapper\"").contains("\"included.custom.audience\":\"herald\"")
+                .contains("\"oidc-usermodel-realm-role-mapper\"").contains("\"claim.name\":\"roles\"");
+        assertThat(compose.at("/services/keycloak/volumes").toString()).contains("./deploy/keycloak/herald-realm.json");
+    }
+
+    // --- helpers ---
+
+    /**
+     * Whether {@code HERALD_GATEWAY_DASHBOARD_NOTES_URL} names a property of a {@code @ConfigurationProperties}
+     * record in the module: a class with prefix {@code herald.gateway} whose source declares {@code dashboard} and
+     * {@code notesUrl} (Spring Boot's relaxed binding of the remaining words).
+     */
+    private static boolean declaredByPropertiesRecord(String module, String variable) throws IOException {
+        Pattern prefixPattern = Pattern.compile("@ConfigurationProperties\\(\"([a-z0-9.-]+)\"\\)");
+        try (var sources = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
+            for (Path source : sources.filter(file -> file.toString().endsWith(".java")).toList()) {
+                String text = Files.readString(source);
+                Matcher prefix = prefixPattern.matcher(text);
+                if (!prefix.find()) {
+                    continue;
+                }
+                String[] prefixWords = prefix.group(1).split("[.-]");
+                String[] words = variable.toLowerCase().split("_");
+                if (words.length <= prefixWords.length
+                        || !String.join("", List.of(words).subList(0, prefixWords.length)).equals(String.join("", prefixWords))) {
+                    continue;
+                }
+                Set<String> identifiers = new HashSet<>();
+                Matcher identifier = Pattern.compile("[A-Za-z][A-Za-z0-9]*").matcher(text);
+                while (identifier.find()) {
+                    identifiers.add(identifier.group().toLowerCase());
+                }
+                if (splitsIntoIdentifiers(List.of(words).subList(prefixWords.length, words.length), identifiers)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean splitsIntoIdentifiers(List<String> words, Set<String> identifiers) {
+        if (words.isEmpty()) {
+            return true;
+        }
+        for (int end = 1; end <= words.size(); end++) {
+            if (identifiers.contains(String.join("", words.subList(0, end)))
+                    && splitsIntoIdentifiers(words.subList(end, words.size()), identifiers)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static JsonNode applicationYml(String module) throws IOException {
+        return yaml(ROOT.resolve(module).resolve("src/main/resources/application.yml"));
+    }
+
+    private static JsonNode yaml(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            Object document = new Yaml().load(in); // resolves anchors and merge keys as Compose does
+            return JSON.valueToTree(document);
+        }
+    }
+
+    /** Spring Boot's relaxed form of every property in a YAML tree: lower case, no dots, dashes or underscores. */
+    private static void flatten(String prefix, JsonNode node, Set<String> out) {
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : entries(node)) {
+                flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), out);
+            }
+        } else {
+            out.add(relaxed(prefix));
+        }
+    }
+
+    private static String relaxed(String property) {
+        return property.toLowerCase().replaceAll("[._-]", "");
+    }
+
+    private static List<Map.Entry<String, JsonNode>> entries(JsonNode node) {
+        List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        fields.forEachRemaining(entries::add);
+        return entries;
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        return entries(node).stream().map(Map.Entry::getKey).toList();
+    }
+
+    private static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("docker-compose.yml"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("docker-compose.yml not found above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+}

@@ -1,0 +1,9 @@
+package dev.herald.notes.note;
+
+import java.util.List;
+
+import dev.herald.contracts.NoteData;
+
+/** One page of notes, newest first; {@code hasNext} tells whether another page follows. */
+public record NotePage(List<NoteData> items, int page, int size, boolean hasNext) {
+}

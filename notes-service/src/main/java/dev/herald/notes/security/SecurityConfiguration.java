@@ -1,0 +1,68 @@
+package dev.herald.notes.security;
+
+import java.util.List;
+
+import dev.herald.contracts.ReadAccess;
+import dev.herald.notes.note.NotesProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every request needs a valid bearer token (issuer, audience and expiry are checked by Boot's JWT
+ * decoder from {@code spring.security.oauth2.resourceserver.jwt.*}) except health and metrics. The
+ * token's roles, read from the configured claims, become the authentication's authorities as they are.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, JsonMapper json, NotesProperties notes,
+                            HeraldSecurityProperties security) {
+        ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(json);
+        http.csrf(csrf -> csrf.disable())
+                .cors(cors -> cors.configurationSource(cors(notes)))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(cache -> cache.disable())
+                .authorizeHttpRequests(requests -> requests
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/error").permitAll()
+                        .anyRequest().authenticated())
+                .oauth2ResourceServer(server -> server
+                        .jwt(jwt -> jwt.jwtAuthenticationConverter(roles(security.roleClaims())))
+                        .authenticationEntryPoint(entryPoint)
+                        .accessDeniedHandler(entryPoint))
+                .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(entryPoint).accessDeniedHandler(entryPoint));
+        return http.build();
+    }
+
+    static JwtAuthenticationConverter roles(List<String> roleClaims) {
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(jwt -> ReadAccess.rolesFrom(jwt.getClaims(), roleClaims).stream()
+                .<GrantedAuthority>map(SimpleGrantedAuthority::new).toList());
+        return converter;
+    }
+
+    /** The dashboards the gateways serve call this API from the browser. */
+    static CorsConfigurationSource cors(NotesProperties notes) {
+        CorsConfiguration config = new CorsConfiguration();
+        config.setAllowedOrigins(notes.cors().allowedOrigins());
+        config.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE"));
+        config.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, HttpHeaders.IF_MATCH));
+        config.setExposedHeaders(List.of(HttpHeaders.ETAG, HttpHeaders.LOCATION, HttpHeaders.WWW_AUTHENTICATE));
+        config.setMaxAge(3600L);
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/notes", config);
+        source.registerCorsConfiguration("/notes/**", config);
+        return source;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.herald.notes;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A real single-node KRaft broker in its own process (the kafka jars already on the test classpath), on
+ * fixed ports, so a test can kill it like a crash and start it again where clients expect it. The in-JVM
+ * broker of spring-kafka-test cannot be restarted on a fixed port.
+ */
+public final class KafkaBrokerProcess implements AutoCloseable {
+
+    private final int port;
+    private final int controllerPort;
+    private final Path directory;
+    private final Path config;
+    private @Nullable Process process;
+
+    private KafkaBrokerProcess(int port, int controllerPort, Path directory) throws IOException {
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.directory = directory;
+        this.config = directory.resolve("server.properties");
+        Files.writeString(config, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@localhost:" + controllerPort,
+                "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://localhost:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + directory.resolve("data"),
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "auto.create.topics.enable=false",
+                "group.initial.rebalance.delay.ms=0",
+                ""));
+    }
+
+    /** Formats storage and starts the broker; returns when it answers. */
+    public static KafkaBrokerProcess start() throws Exception {
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(freePort(), freePort(), Files.createTempDirectory("herald-kafka"));
+        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+        Process format = broker.java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", broker.config.toString())
+                .redirectOutput(broker.directory.resolve("format.log").toFile()).redirectErrorStream(true).start();
+        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            throw new IllegalStateException("kafka storage format failed, see " + broker.directory.resolve("format.log"));
+        }
+        broker.restart();
+        return broker;
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    /** Kills the broker as a crash would (SIGKILL). */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+            process = null;
+        }
+    }
+
+    /** Starts the broker (again) on the same ports and data; returns when it answers. */
+    public void restart() throws Exception {
+        process = java("kafka.Kafka", config.toString())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("broker.log").toFile()))
+                .redirectErrorStream(true).start();
+        Process started = process;
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "kafka-broker-process-stop"));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (true) {
+                try {
+                    admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).nodes().get(3, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception e) {
+                    if (System.nanoTime() > deadline || !process.isAlive()) {
+                        throw new IllegalStateException("kafka broker did not start, see " + directory.resolve("broker.log"), e);
+                    }
+                }
+            }
+        }
+    }
+
+    private ProcessBuilder java(String mainClass, String... arguments) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(arguments));
+        return new ProcessBuilder(command);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+
+    private static byte[] uuidBytes() {
+        UUID uuid = UUID.randomUUID();
+        return java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.herald.notes;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads a whole topic from the beginning, every partition, as a downstream consumer would
+ * ({@code read_committed}); it waits for the topic to exist.
+ */
+public final class TopicReader implements AutoCloseable {
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final String topic;
+    private boolean assigned;
+    private final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+
+    public TopicReader(String bootstrapServers, String topic) {
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+        this.topic = topic;
+    }
+
+    /** Polls once more and returns everything read so far, in the order read. */
+    public List<ConsumerRecord<String, byte[]>> poll() {
+        if (!assigned) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(2)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            if (partitions.isEmpty()) {
+                return List.copyOf(records);
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            assigned = true;
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        return List.copyOf(records);
+    }
+
+    public List<ConsumerRecord<String, byte[]>> all() {
+        return List.copyOf(records);
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ZERO);
+    }
+
+    public static String header(ConsumerRecord<?, ?> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? "" : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

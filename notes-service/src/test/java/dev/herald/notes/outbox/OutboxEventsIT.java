@@ -1,0 +1,186 @@
+package dev.herald.notes.outbox;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.herald.contracts.Action;
+import dev.herald.contracts.CloudEventHeaders;
+import dev.herald.contracts.NoteData;
+import dev.herald.contracts.ServiceEvent;
+import dev.herald.contracts.ServiceEventCodec;
+import dev.herald.notes.NotesApp;
+import dev.herald.notes.TopicReader;
+import dev.herald.notes.note.Caller;
+import dev.herald.notes.note.NoteInput;
+import dev.herald.notes.note.NoteService;
+import dev.herald.testsupport.HeraldIssuer;
+import dev.herald.testsupport.HeraldKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+
+import static dev.herald.notes.NotesApp.json;
+import static dev.herald.notes.NotesApp.noteJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Every committed write becomes exactly one event on the topic, in order per note; nothing else does. */
+class OutboxEventsIT {
+
+    static NotesApp app;
+    static final ServiceEventCodec CODEC = new ServiceEventCodec();
+    static final String ALICE = HeraldIssuer.token("alice", "user");
+    static final String ADMIN = HeraldIssuer.token("root", "admin");
+
+    @BeforeAll
+    static void start() {
+        app = NotesApp.start("events");
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    @Test
+    void eachCommittedWriteYieldsExactlyOneEventWithActionDataActorAndHeaders() {
+        JsonNode created = app.createNote(ALICE, "hello", "first line\nsecond line");
+        String id = created.get("id").asString();
+        JsonNode updated = json(app.put("/notes/" + id, ADMIN, noteJson("hello again", "changed by an admin")));
+        assertThat(app.delete("/notes/" + id, ALICE).statusCode()).isEqualTo(204);
+        String sentinel = app.createNote(ALICE, "sentinel", "").get("id").asString();
+
+        List<ConsumerRecord<String, byte[]>> records = readUntil(Set.of(sentinel), 1);
+        List<ConsumerRecord<String, byte[]>> ofNote = forNote(records, id);
+        assertThat(ofNote).hasSize(3);
+        List<ServiceEvent> events = ofNote.stream().map(r -> CODEC.decode(r.value())).toList();
+        assertThat(events).extracting(ServiceEvent::action).containsExactly(Action.CREATED, Action.UPDATED, Action.DELETED);
+        assertThat(events).extracting(e -> e.user().id()).containsExactly("alice", "root", "alice");
+        assertThat(events.get(0).data()).isEqualTo(noteData(created));
+        assertThat(events.get(1).data()).isEqualTo(noteData(updated));
+        assertThat(events.get(2).data()).isEqualTo(noteData(updated)); // deleted: the note as it was
+        assertThat(events).extracting(ServiceEvent::id).doesNotHaveDuplicates();
+        for (int i = 0; i < 3; i++) {
+            ConsumerRecord<String, byte[]> record = ofNote.get(i);
+            ServiceEvent event = events.get(i);
+            assertThat(record.key()).isEqualTo(id);
+            assertThat(event.resourceId()).isEqualTo(id);
+            assertThat(event.resourceType()).isEqualTo("notes");
+            assertThat(TopicReader.header(record, CloudEventHeaders.ID)).isEqualTo(event.id().toString());
+            assertThat(TopicReader.header(record, CloudEventHeaders.TYPE)).isEqualTo(event.cloudEventType());
+            assertThat(TopicReader.header(record, CloudEventHeaders.SOURCE)).isEqualTo("/notes-service");
+            assertThat(TopicReader.header(record, CloudEventHeaders.SPEC_VERSION)).isEqualTo("1.0");
+            assertThat(TopicReader.header(record, CloudEventHeaders.TIME)).isEqualTo(event.timestamp().toString());
+            assertThat(TopicReader.header(record, CloudEventHeaders.SUBJECT)).isEqualTo(id);
+            assertThat(TopicReader.header(record, CloudEventHeaders.CONTENT_TYPE)).isEqualTo("application/json");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") == 0);
+    }
+
+    @Test
+    void aRolledBackWriteYieldsNoEvent() {
+        NoteService notes = app.bean(NoteService.class);
+        TransactionTemplate transaction = app.bean(TransactionTemplate.class);
+        Caller alice = new Caller("alice", Set.of("user"));
+        NoteData rolledBack = transaction.execute(status -> {
+            NoteData note = notes.create(new NoteInput("never", "committed"), alice);
+            status.setRollbackOnly();
+            return note;
+        });
+        String refused = app.createNote(ALICE, "to update", "").get("id").asString();
+        assertThat(app.put("/notes/" + refused, ALICE, "{\"title\": \"\"}").statusCode()).isEqualTo(400);
+        String sentinel = app.createNote(ALICE, "sentinel", "").get("id").asString();
+
+        List<ConsumerRecord<String, byte[]>> records = readUntil(Set.of(sentinel), 1);
+        assertThat(forNote(records, rolledBack.id().toString())).isEmpty();
+        assertThat(forNote(records, refused)).hasSize(1); // its creation only
+        assertThat(app.get("/notes/" + rolledBack.id(), ALICE).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aThousandRapidUpdatesToOneNoteArriveInVersionOrder() throws Exception {
+        String id = app.createNote(ALICE, "counter", "0").get("id").asString();
+        NoteService notes = app.bean(NoteService.class);
+        Caller alice = new Caller("alice", Set.of("user"));
+        try (ExecutorService writers = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int writer = w;
+                done.add(writers.submit(() -> {
+                    for (int i = 0; i < 250; i++) {
+                        notes.update(id, new NoteInput("counter", writer + ":" + i), null, alice);
+                    }
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        }
+        List<ConsumerRecord<String, byte[]>> records = readUntil(Set.of(id), 1001);
+        List<Long> versions = forNote(records, id).stream().map(r -> CODEC.decode(r.value()).data().version()).toList();
+        assertThat(versions).hasSize(1001);
+        assertThat(versions).isSorted().doesNotHaveDuplicates();
+        assertThat(versions.getLast()).isEqualTo(1000L);
+    }
+
+    @Test
+    void aRecordKafkaRefusesForGoodGoesToTheDeadLetterTableAndTheRelayGoesOn() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.listTopics().names().get().contains(app.topic()));
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, app.topic());
+            setMaxMessageBytes(admin, topic, "4096");
+            try {
+                String before = app.createNote(ALICE, "small before", "").get("id").asString();
+                String big = app.createNote(ALICE, "too big for the topic", "x".repeat(8000)).get("id").asString();
+                String after = app.createNote(ALICE, "small after", "").get("id").asString();
+
+                List<ConsumerRecord<String, byte[]>> records = readUntil(Set.of(after), 1);
+                assertThat(forNote(records, before)).hasSize(1);
+                assertThat(forNote(records, big)).isEmpty();
+                await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") == 0);
+                String error = app.jdbc().queryForObject(
+                        "select error from outbox_dead_letter where note_id = ?::uuid", String.class, big);
+                assertThat(error).contains("RecordTooLarge");
+            } finally {
+                setMaxMessageBytes(admin, topic, "1048588");
+            }
+        }
+    }
+
+    private static void setMaxMessageBytes(Admin admin, ConfigResource topic, String value) throws Exception {
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
+                new ConfigEntry("max.message.bytes", value), AlterConfigOp.OpType.SET)))).all().get();
+    }
+
+    /** Reads the topic until every given note has at least {@code count} events. */
+    static List<ConsumerRecord<String, byte[]>> readUntil(Collection<String> noteIds, int count) {
+        try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
+            return await().atMost(Duration.ofSeconds(60)).until(reader::poll,
+                    records -> noteIds.stream().allMatch(id -> forNote(records, id).size() >= count));
+        }
+    }
+
+    static List<ConsumerRecord<String, byte[]>> forNote(List<ConsumerRecord<String, byte[]>> records, String id) {
+        return records.stream().filter(r -> id.equals(r.key())).toList();
+    }
+
+    static NoteData noteData(JsonNode json) {
+        return NotesApp.JSON.treeToValue(json, NoteData.class);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.herald.gateway.fanout;
+
+import dev.herald.contracts.ReadAccess;
+
+import java.util.Set;
+
+/**
+ * Who may see an event: its owner and every admin ({@link ReadAccess}, the API's own read rule). Fan-out
+ * does not test each connection against it; it looks its recipients up in the index by owner and by the
+ * admin role, so the rule decides which index entries exist and this class keeps the two in one place.
+ */
+public final class Audience {
+
+    private static final Set<String> ADMIN = Set.of(ReadAccess.ADMIN_ROLE);
+    private static final Set<String> NO_ROLES = Set.of();
+
+    private Audience() {
+    }
+
+    /** Whether a subscriber (user id, admin or not) belongs to the audience of an event owned by {@code owner}. */
+    public static boolean includes(String owner, String userId, boolean admin) {
+        return ReadAccess.mayRead(userId, admin ? ADMIN : NO_ROLES, owner);
+    }
+}

@@ -1,0 +1,161 @@
+package dev.herald.gateway.fanout;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A resuming stream on its way to the live stream (DESIGN §5). It runs on the stream's event loop in
+ * steps: each step replays what the {@link ReplayBuffer} holds after the client's position, a bounded
+ * chunk at a time as the socket takes it; when the ring no longer holds the position, a Kafka read
+ * ({@link Replayer}) brings it forward first. The last step replays up to the last batch its shard
+ * delivered and joins the audience index in the same task, so the seam has no gap and no duplicate.
+ *
+ * <p>{@code position} is what the client has, per partition: everything before it that it may see was
+ * sent. It only moves forward; replayed ids never go below it.
+ */
+final class CatchUp implements ReplayTarget {
+
+    /** How long a step waits for a stream whose queue is half full. */
+    private static final long WAIT_FOR_ROOM_MICROS = 2_000;
+    /** How long a stream waits when the replay queue is full or Kafka failed. */
+    private static final long WAIT_FOR_KAFKA_MILLIS = 100;
+
+    private final Subscriber subscriber;
+    private final Shard shard;
+    private final long startedNanos = System.nanoTime();
+    /** Owned by the event loop; readers get copies. */
+    private long[] position;
+    private volatile long[] snapshot;
+    private volatile int room;
+    /** The next ring frame to look at, or -1 to look the start up again. */
+    private long cursor = -1;
+    private boolean usedKafka;
+
+    CatchUp(Subscriber subscriber, Shard shard, long[] position) {
+        this.subscriber = subscriber;
+        this.shard = shard;
+        this.position = position.clone();
+        this.snapshot = this.position;
+    }
+
+    /** Replays what it can from memory; goes live, or waits for room, or asks Kafka. On the event loop. */
+    void step() {
+        if (!subscriber.isOpen()) {
+            return;
+        }
+        QueueLimits limits = shard.limits();
+        if (!subscriber.hasRoom(limits)) {
+            shard.loop().schedule(this::step, WAIT_FOR_ROOM_MICROS, TimeUnit.MICROSECONDS);
+            return;
+        }
+        ReplayBuffer ring = shard.ring();
+        long upTo = shard.lastSeq();
+        long s = cursor >= 0 ? cursor : ring.startFor(position, upTo);
+        if (s == ReplayBuffer.NOT_COVERED) {
+            toKafka();
+            return;
+        }
+        long[] pos = position;
+        int sent = 0;
+        for (; s <= upTo; s++) {
+            Frame frame = ring.get(s);
+            if (frame == null) { // overwritten while this stream caught up: the rest comes from Kafka
+                cursor = -1;
+                subscriber.drain();
+                toKafka();
+                return;
+            }
+            if (frame.offset() >= ReplayBuffer.at(pos, frame.partition()) && subscriber.wants(frame)) {
+                boolean shared = ReplayBuffer.atOrPast(frame.after(), pos);
+                pos = ReplayBuffer.maxInto(pos, frame.after());
+                Frame out = shared ? frame : frame.withId(shard.encode(pos), pos.clone());
+                if (!subscriber.enqueue(out, limits)) {
+                    return; // closed
+                }
+                subscriber.idSeq = frame.seq;
+                sent++;
+                if ((sent & 15) == 0 && !subscriber.hasRoom(limits)) {
+                    position = pos;
+                    cursor = s + 1;
+                    subscriber.drain();
+                    shard.loop().schedule(this::step, WAIT_FOR_ROOM_MICROS, TimeUnit.MICROSECONDS);
+                    return;
+                }
+            } else {
+                pos = ReplayBuffer.maxInto(pos, frame.after());
+            }
+        }
+        position = pos;
+        shard.goLive(subscriber, pos, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
+    }
+
+    private void toKafka() {
+        usedKafka = true;
+        snapshot = position.clone();
+        room = Math.max(16, shard.limits().maxFrames() / 2);
+        Replayer replayer = shard.replayer();
+        if (replayer == null) {
+            reset("unavailable");
+            return;
+        }
+        if (!replayer.submit(this)) {
+            shard.loop().schedule(this::step, WAIT_FOR_KAFKA_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ---- ReplayTarget: called by a Kafka reader thread.
+
+    @Override
+    public long[] from() {
+        return snapshot.clone();
+    }
+
+    @Override
+    public int room() {
+        return room;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return subscriber.isOpen();
+    }
+
+    @Override
+    public boolean wants(String owner, int typeBit) {
+        return subscriber.wants(owner, typeBit);
+    }
+
+    @Override
+    public String encode(long[] at) {
+        return shard.encode(at);
+    }
+
+    @Override
+    public void deliver(List<Frame> frames, long[] read) {
+        shard.loop().execute(() -> {
+            if (!subscriber.isOpen()) {
+                return;
+            }
+            QueueLimits limits = shard.limits();
+            for (Frame frame : frames) {
+                if (!subscriber.enqueue(frame, limits)) {
+                    return;
+                }
+            }
+            position = ReplayBuffer.maxInto(position, read);
+            cursor = -1;
+            subscriber.drain();
+            step();
+        });
+    }
+
+    @Override
+    public void reset(String reason) {
+        shard.loop().execute(() -> shard.reset(subscriber, reason, startedNanos));
+    }
+
+    @Override
+    public void failed() {
+        shard.loop().schedule(this::step, WAIT_FOR_KAFKA_MILLIS, TimeUnit.MILLISECONDS);
+    }
+}

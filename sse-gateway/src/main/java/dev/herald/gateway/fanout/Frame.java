@@ -1,0 +1,122 @@
+package dev.herald.gateway.fanout;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Bytes of one SSE frame, built once and shared by every recipient: each write takes a
+ * {@link ByteBuf#duplicate() duplicate} (own indices, same memory) of an unreleasable buffer, so no
+ * recipient copies or frees it. An event frame also carries what fan-out decides on: the owner (the
+ * audience), the event's type bit (for {@code ?types=}) and its timestamp (for end-to-end latency).
+ */
+public final class Frame {
+
+    /** Type bit of frames that are not events (heartbeats, control frames): never filtered out. */
+    public static final int ANY_TYPE = 0;
+
+    private final ByteBuf bytes;
+    private final int length;
+    private final String owner;
+    private final int typeBit;
+    private final long eventEpochMicros;
+    private final int partition;
+    private final long offset;
+    private final long[] after;
+    /** Place in the {@link ReplayBuffer} (consumption order of this instance); -1 outside it. */
+    long seq = -1;
+
+    private Frame(byte[] bytes, String owner, int typeBit, long eventEpochMicros, int partition, long offset,
+                  long[] after) {
+        this.bytes = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes));
+        this.length = bytes.length;
+        this.owner = owner;
+        this.typeBit = typeBit;
+        this.eventEpochMicros = eventEpochMicros;
+        this.partition = partition;
+        this.offset = offset;
+        this.after = after;
+    }
+
+    /**
+     * A note event's frame: {@code id}, {@code event} and {@code data} lines, already encoded. The record
+     * came from {@code partition} at {@code offset}; {@code after} is the position its id encodes (next
+     * offset per partition, not copied: the caller hands it over).
+     */
+    public static Frame event(byte[] sseBytes, String owner, int typeBit, long eventEpochMicros,
+                              int partition, long offset, long[] after) {
+        return new Frame(sseBytes, owner, typeBit, eventEpochMicros, partition, offset, after);
+    }
+
+    /** A frame that is not an event (comment, retry, connected, auth-expired, checkpoint). */
+    public static Frame control(String sse) {
+        return new Frame(sse.getBytes(StandardCharsets.UTF_8), "", ANY_TYPE, 0, -1, -1, NO_POSITION);
+    }
+
+    private static final long[] NO_POSITION = new long[0];
+
+    /**
+     * The same event with another {@code id} line: for a stream whose position is ahead of this
+     * instance on some partition (DESIGN §5), so its id never goes back.
+     */
+    Frame withId(String id, long[] position) {
+        byte[] old = new byte[length];
+        bytes.getBytes(bytes.readerIndex(), old);
+        int lineEnd = 0;
+        while (old[lineEnd] != '\n') {
+            lineEnd++;
+        }
+        byte[] idLine = ("id: " + id).getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[idLine.length + old.length - lineEnd];
+        System.arraycopy(idLine, 0, out, 0, idLine.length);
+        System.arraycopy(old, lineEnd, out, idLine.length, old.length - lineEnd);
+        return new Frame(out, owner, typeBit, eventEpochMicros, partition, offset, position);
+    }
+
+    /** The partition of the event's record (-1 for control frames). */
+    public int partition() {
+        return partition;
+    }
+
+    /** The offset of the event's record (-1 for control frames). */
+    public long offset() {
+        return offset;
+    }
+
+    /** The position after the event: next offset per partition (shared: do not modify). */
+    long[] after() {
+        return after;
+    }
+
+    /** A view for one write: shares the bytes, owns its indices. */
+    ByteBuf slice() {
+        return bytes.duplicate();
+    }
+
+    public int length() {
+        return length;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    public int typeBit() {
+        return typeBit;
+    }
+
+    /** When the event happened (its timestamp, epoch microseconds); 0 for control frames. */
+    public long eventEpochMicros() {
+        return eventEpochMicros;
+    }
+
+    public boolean isEvent() {
+        return typeBit != ANY_TYPE;
+    }
+
+    @Override
+    public String toString() {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.herald.gateway.fanout;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The gateway's Prometheus metrics, all under {@code herald_gateway_*}: connections, deliveries,
+ * filtered, disconnects by reason, skipped records, consumer lag and end-to-end latency (event timestamp
+ * to the write of its frame) as a histogram.
+ */
+public final class GatewayMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter deliveries;
+    private final Counter filtered;
+    private final Counter skipped;
+    private final Counter consumed;
+    private final Timer latency;
+    private final EnumMap<DisconnectReason, Counter> disconnects = new EnumMap<>(DisconnectReason.class);
+    private final AtomicLong lag = new AtomicLong();
+    private final EnumMap<ResumeSource, Counter> resumes = new EnumMap<>(ResumeSource.class);
+    private final Timer replay;
+
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        deliveries = Counter.builder("herald.gateway.deliveries")
+                .description("Event frames queued to streams").register(registry);
+        filtered = Counter.builder("herald.gateway.filtered")
+                .description("Events in a stream's audience not sent because of its ?types= filter").register(registry);
+        skipped = Counter.builder("herald.gateway.records.skipped")
+                .description("Kafka records that were not valid ServiceEvents").register(registry);
+        consumed = Counter.builder("herald.gateway.records.consumed")
+                .description("Kafka records read").register(registry);
+        latency = Timer.builder("herald.gateway.delivery.latency")
+                .description("Event timestamp to the write of its frame to a stream")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        for (DisconnectReason reason : DisconnectReason.values()) {
+            disconnects.put(reason, Counter.builder("herald.gateway.disconnects")
+                    .description("Streams ended or refused, by reason")
+                    .tag("reason", reason.tag()).register(registry));
+        }
+        for (ResumeSource source : ResumeSource.values()) {
+            resumes.put(source, Counter.builder("herald.gateway.resumes")
+                    .description("Streams resumed from a Last-Event-ID, by where the missed events came from")
+                    .tag("source", source.tag()).register(registry));
+        }
+        replay = Timer.builder("herald.gateway.resume.replay")
+                .description("A resumed stream's connect to its joining the live stream (its replay)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        Gauge.builder("herald.gateway.consumer.lag", lag, AtomicLong::get)
+                .description("Records on the topic not read yet, all partitions").register(registry);
+    }
+
+    void watchConnections(AtomicInteger connections) {
+        Gauge.builder("herald.gateway.connections", connections, AtomicInteger::get)
+                .description("Open streams").register(registry);
+    }
+
+    void watchDrain(java.util.function.IntSupplier remaining) {
+        Gauge.builder("herald.gateway.drain.remaining", remaining, r -> r.getAsInt())
+                .description("Streams still open while the instance drains (0 when not draining)").register(registry);
+    }
+
+    void resumed(ResumeSource source, long replayNanos) {
+        resumes.get(source).increment();
+        replay.record(replayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public double resumes(ResumeSource source) {
+        return resumes.get(source).count();
+    }
+
+    /** Replays timed so far and their longest, for tests and diagnostics. */
+    public Timer replayTimer() {
+        return replay;
+    }
+
+    void fannedOut(long delivered, long filteredOut) {
+        if (delivered > 0) {
+            deliveries.increment(delivered);
+        }
+        if (filteredOut > 0) {
+            filtered.increment(filteredOut);
+        }
+    }
+
+    void delivered(long latencyAmount, TimeUnit unit) {
+        latency.record(Math.max(0, latencyAmount), unit);
+    }
+
+    void disconnected(DisconnectReason reason) {
+        disconnects.get(reason).increment();
+    }
+
+    public void recordsConsumed(int count) {
+        consumed.increment(count);
+    }
+
+    public void recordSkipped() {
+        skipped.increment();
+    }
+
+    public void consumerLag(long records) {
+        lag.set(records);
+    }
+
+    public double disconnects(DisconnectReason reason) {
+        return disconnects.get(reason).count();
+    }
+
+    public double skippedRecords() {
+        return skipped.count();
+    }
+}

@@ -1,0 +1,259 @@
+package dev.herald.gateway.fanout;
+
+import dev.herald.gateway.resume.ResumePosition;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import org.jspecify.annotations.Nullable;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where events meet streams. The consumer thread {@link #publish publishes} each polled batch once; the
+ * hub hands it to every event loop's {@link Shard}, which looks the audience up in its index and queues
+ * the shared frames. Cost per event grows with its recipients, not with the number of streams.
+ * Also keeps the connection limits (per user, per instance).
+ */
+public final class Hub {
+
+    private final HubSettings settings;
+    private final GatewayMetrics metrics;
+    private final ConcurrentHashMap<EventLoop, Shard> shardsByLoop = new ConcurrentHashMap<>();
+    private final List<Shard> shards = new CopyOnWriteArrayList<>();
+    private final ConcurrentHashMap<String, AtomicInteger> streamsByUser = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Frame heartbeat = Frame.control(": heartbeat\n\n");
+    private final Frame authExpired = Frame.control("event: auth-expired\ndata: {\"type\":\"auth-expired\"}\n\n");
+    private final String retryLine;
+    private final ResumeSettings resumeSettings;
+    private final ReplayBuffer ring;
+    private volatile @Nullable Replayer replayer;
+    private volatile @Nullable String position;
+    private volatile long[] positionVector = new long[0];
+    private volatile boolean accepting = true;
+    private volatile boolean draining;
+
+    public Hub(HubSettings settings, GatewayMetrics metrics) {
+        this(settings, new ResumeSettings(0, Duration.ofSeconds(30)), new ReplayBuffer(1024), metrics);
+    }
+
+    public Hub(HubSettings settings, ResumeSettings resumeSettings, ReplayBuffer ring, GatewayMetrics metrics) {
+        this.settings = settings;
+        this.resumeSettings = resumeSettings;
+        this.ring = ring;
+        this.metrics = metrics;
+        this.retryLine = "retry: " + settings.retry().toMillis() + "\n";
+        metrics.watchConnections(connections);
+        metrics.watchDrain(() -> draining ? connections.get() : 0);
+    }
+
+    /**
+     * Takes a place for a new stream of {@code userId}, or says which limit refuses it. An admitted
+     * stream gives its place back when it ends ({@link Subscriber#close}).
+     */
+    public Admission admit(String userId) {
+        if (!accepting) {
+            metrics.disconnected(DisconnectReason.LIMIT);
+            return Admission.DRAINING;
+        }
+        if (connections.incrementAndGet() > settings.maxConnections()) {
+            connections.decrementAndGet();
+            metrics.disconnected(DisconnectReason.LIMIT);
+            return Admission.INSTANCE_LIMIT;
+        }
+        AtomicInteger mine = streamsByUser.computeIfAbsent(userId, user -> new AtomicInteger());
+        if (mine.incrementAndGet() > settings.maxStreamsPerUser()) {
+            giveBack(userId);
+            metrics.disconnected(DisconnectReason.LIMIT);
+            return Admission.USER_LIMIT;
+        }
+        return Admission.ADMITTED;
+    }
+
+    /** Gives back a place taken by {@link #admit} for a stream that never opened. */
+    public void cancelAdmission(String userId) {
+        giveBack(userId);
+    }
+
+    private void giveBack(String userId) {
+        connections.decrementAndGet();
+        streamsByUser.computeIfPresent(userId, (user, count) -> count.decrementAndGet() <= 0 ? null : count);
+    }
+
+    /** A stream of an admitted user on {@code channel}; it joins the index once WebFlux subscribes to it. */
+    public Subscriber open(String userId, boolean admin, int typeMask, long expiresAtMillis, Channel channel) {
+        return shardFor(channel.eventLoop()).newSubscriber(userId, admin, typeMask, expiresAtMillis, channel);
+    }
+
+    void released(Subscriber subscriber, DisconnectReason reason) {
+        giveBack(subscriber.userId());
+        metrics.disconnected(reason);
+    }
+
+    private Shard shardFor(EventLoop loop) {
+        Shard shard = shardsByLoop.get(loop);
+        if (shard == null) {
+            synchronized (this) { // a new shard starts exactly where the batches it is given begin
+                shard = shardsByLoop.computeIfAbsent(loop, l -> {
+                    Shard created = new Shard(l, this);
+                    shards.add(created);
+                    return created;
+                });
+            }
+        }
+        return shard;
+    }
+
+    /** Delivers a batch (tests): a position with no partitions. */
+    public void publish(List<Frame> frames, String positionAfter) {
+        publish(frames, new long[0], positionAfter);
+    }
+
+    /**
+     * Delivers a batch of decoded events (consumer thread): appends them to the replay buffer, then hands
+     * the batch to every event loop as one task. Never blocks on a client. {@code after} is where the
+     * instance stands after the batch, {@code positionAfter} its encoding.
+     */
+    public void publish(List<Frame> frames, long[] after, String positionAfter) {
+        synchronized (this) {
+            for (Frame frame : frames) {
+                ring.append(frame);
+            }
+            position = positionAfter;
+            positionVector = after;
+            for (Shard shard : shards) {
+                shard.submit(frames, after, positionAfter);
+            }
+        }
+    }
+
+    /**
+     * Where the instance stands once it has read what it reads at start-up (the replay buffer's fill):
+     * from now on it admits streams.
+     */
+    public synchronized void startAt(long[] initial, String initialPosition) {
+        positionVector = initial;
+        position = initialPosition;
+    }
+
+    @Nullable String position() {
+        return position;
+    }
+
+    /** Where the consumer starts reading at start-up: the replay buffer holds every event from here on. */
+    public void bufferStartsAt(long[] start) {
+        ring.startAt(start);
+    }
+
+    /** Events in the replay buffer. */
+    public int bufferedEvents() {
+        return ring.size();
+    }
+
+    long[] positionVector() {
+        return positionVector;
+    }
+
+    ReplayBuffer ring() {
+        return ring;
+    }
+
+    ResumeSettings resumeSettings() {
+        return resumeSettings;
+    }
+
+    @Nullable Replayer replayer() {
+        return replayer;
+    }
+
+    /** The Kafka readers that serve resumes the replay buffer cannot. */
+    public void useReplayer(Replayer kafkaReplayer) {
+        this.replayer = kafkaReplayer;
+    }
+
+    String encode(long[] at) {
+        return ResumePosition.encode(resumeSettings.topicCheck(), at, at.length);
+    }
+
+    /** Stops admitting streams and ends the open ones as {@link DisconnectReason#DRAINING}, now. */
+    public void drain() {
+        drain(Duration.ZERO);
+    }
+
+    /**
+     * Stops admitting streams (503 with Retry-After) and ends the open ones as
+     * {@link DisconnectReason#DRAINING}, each at a random moment within {@code window}.
+     */
+    public void drain(Duration window) {
+        accepting = false;
+        draining = true;
+        for (Shard shard : shards) {
+            shard.drainOver(window.toMillis());
+        }
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** Whether the consumer has found its start position: events published from now on reach streams. */
+    public boolean isReady() {
+        return position != null;
+    }
+
+    /** Streams in the audience index of all event loops (read across threads: for tests and diagnostics). */
+    public int indexedStreams() {
+        int sum = 0;
+        for (Shard shard : shards) {
+            sum += shard.size();
+        }
+        return sum;
+    }
+
+    /** Admits streams again (a stopped application context that starts again). */
+    public void accept() {
+        accepting = true;
+        draining = false;
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    HubSettings settings() {
+        return settings;
+    }
+
+    GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    Frame heartbeatFrame() {
+        return heartbeat;
+    }
+
+    /** {@code event: reset}: the client's position cannot be served; it reloads its state, then goes on live. */
+    Frame resetFrame(@Nullable String livePosition, String reason) {
+        String id = livePosition == null ? "" : "id: " + livePosition + "\n";
+        return Frame.control(id + "event: reset\ndata: {\"type\":\"reset\",\"reason\":\"" + reason + "\"}\n\n");
+    }
+
+    Frame authExpiredFrame() {
+        return authExpired;
+    }
+
+    /** {@code retry:}, then the seed's connected frame, with the position the stream starts at as its id. */
+    Frame connectedFrame(@Nullable String startPosition) {
+        String id = startPosition == null ? "" : "id: " + startPosition + "\n";
+        return Frame.control(retryLine + id + "data: {\"type\":\"connected\"}\n\n");
+    }
+
+    long clockMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+}

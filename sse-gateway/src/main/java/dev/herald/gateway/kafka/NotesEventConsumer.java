@@ -1,0 +1,320 @@
+package dev.herald.gateway.kafka;
+
+import dev.herald.contracts.InvalidEventException;
+import dev.herald.contracts.ServiceEvent;
+import dev.herald.contracts.ServiceEventCodec;
+import dev.herald.gateway.fanout.Frame;
+import dev.herald.gateway.fanout.GatewayMetrics;
+import dev.herald.gateway.fanout.Hub;
+import dev.herald.gateway.fanout.SseFormat;
+import dev.herald.gateway.resume.ResumePosition;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's one consumer thread. It reads every partition of the topic by manual assignment (no
+ * group, no commits, no rebalances), from the end at start-up, and re-checks the partition count
+ * while running (a new partition is read from its beginning). Each record is decoded once; a record
+ * that is not a valid event is counted and skipped. Each polled batch goes to the {@link Hub} once,
+ * with every event's id the instance's position after it. It never blocks on a client.
+ */
+public final class NotesEventConsumer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(NotesEventConsumer.class);
+
+    private final Supplier<Consumer<byte[], byte[]>> consumers;
+    private final String topic;
+    private final int topicCheck;
+    private final Duration pollTimeout;
+    private final Duration partitionRefresh;
+    private final Hub hub;
+    private final GatewayMetrics metrics;
+    private final ServiceEventCodec codec = new ServiceEventCodec();
+
+    private volatile boolean running;
+    private volatile @org.jspecify.annotations.Nullable Thread thread;
+    private volatile @org.jspecify.annotations.Nullable Consumer<byte[], byte[]> consumer;
+    /** Next offset per partition, index = partition number; owned by the consumer thread. */
+    private long[] next = new long[0];
+    private final Set<TopicPartition> assigned = new HashSet<>();
+    /** Whether partitions were ever assigned: only those found at start-up are read from their end. */
+    private boolean started;
+    /** Events read back into the replay buffer at start-up, all partitions together (0: none). */
+    private final int fillEvents;
+    /** While filling: the end offsets to reach before streams are admitted; null once ready. */
+    private @org.jspecify.annotations.Nullable Map<TopicPartition, Long> fillUntil;
+    private long fillDeadlineNanos;
+
+    public NotesEventConsumer(Supplier<Consumer<byte[], byte[]>> consumers, String topic, Duration pollTimeout,
+                              Duration partitionRefresh, Hub hub, GatewayMetrics metrics) {
+        this(consumers, topic, pollTimeout, partitionRefresh, 0, hub, metrics);
+    }
+
+    /**
+     * @param fillEvents how many of the topic's last events to read back into the replay buffer at start-up
+     *                   (spread evenly over the partitions), so a fresh instance can resume clients too
+     */
+    public NotesEventConsumer(Supplier<Consumer<byte[], byte[]>> consumers, String topic, Duration pollTimeout,
+                              Duration partitionRefresh, int fillEvents, Hub hub, GatewayMetrics metrics) {
+        this.fillEvents = fillEvents;
+        this.consumers = consumers;
+        this.topic = topic;
+        this.topicCheck = ResumePosition.topicCheck(topic);
+        this.pollTimeout = pollTimeout;
+        this.partitionRefresh = partitionRefresh;
+        this.hub = hub;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        Thread t = Thread.ofPlatform().name("herald-kafka-consumer").daemon().unstarted(this::run);
+        thread = t;
+        t.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Consumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        Thread t = thread;
+        if (t != null) {
+            try {
+                t.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Before the web server stops (phase of Boot's web server lifecycle is higher). */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 2048;
+    }
+
+    private void run() {
+        while (running) {
+            try (Consumer<byte[], byte[]> c = consumers.get()) {
+                consumer = c;
+                consume(c);
+            } catch (WakeupException | InterruptException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                log.warn("Kafka consumer failed ({}); starting again from the current position", e.toString());
+                sleepQuietly();
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    private void consume(Consumer<byte[], byte[]> c) {
+        assigned.clear();
+        refreshPartitions(c);
+        long nextRefresh = System.nanoTime() + partitionRefresh.toNanos();
+        while (running) {
+            if (assigned.isEmpty()) { // the topic does not exist yet
+                sleepQuietly();
+                refreshPartitions(c);
+                continue;
+            }
+            ConsumerRecords<byte[], byte[]> records = c.poll(pollTimeout);
+            if (!records.isEmpty()) {
+                publish(records);
+            }
+            if (fillUntil != null) {
+                checkFilled(c);
+            }
+            if (System.nanoTime() - nextRefresh >= 0) {
+                refreshPartitions(c);
+                nextRefresh = System.nanoTime() + partitionRefresh.toNanos();
+            }
+        }
+    }
+
+    private void publish(ConsumerRecords<byte[], byte[]> records) {
+        List<Frame> frames = new ArrayList<>(records.count());
+        metrics.recordsConsumed(records.count());
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            int partition = record.partition();
+            ensureCapacity(partition + 1);
+            next[partition] = record.offset() + 1;
+            byte[] value = record.value();
+            ServiceEvent event;
+            try {
+                if (value == null) {
+                    throw new InvalidEventException("", "null record value");
+                }
+                event = codec.decode(value);
+            } catch (InvalidEventException e) {
+                metrics.recordSkipped();
+                log.warn("Skipped record {}-{}@{}: not a valid ServiceEvent ({})",
+                        topic, partition, record.offset(), e.getMessage());
+                continue;
+            }
+            byte[] json = SseFormat.hasLineBreak(value) ? codec.encode(event) : value;
+            String position = ResumePosition.encode(topicCheck, next, next.length);
+            frames.add(SseFormat.eventFrame(event, json, position, partition, record.offset(), next.clone()));
+        }
+        hub.publish(frames, next.clone(), ResumePosition.encode(topicCheck, next, next.length));
+    }
+
+    /** Once the start-up fill reached the ends it aimed at (or took too long), streams are admitted. */
+    private void checkFilled(Consumer<byte[], byte[]> c) {
+        Map<TopicPartition, Long> until = fillUntil;
+        if (until == null) {
+            return;
+        }
+        boolean done = System.nanoTime() - fillDeadlineNanos >= 0;
+        if (!done) {
+            done = true;
+            for (Map.Entry<TopicPartition, Long> end : until.entrySet()) {
+                if (c.position(end.getKey()) < end.getValue()) {
+                    done = false;
+                    break;
+                }
+            }
+        }
+        if (done) {
+            fillUntil = null;
+            log.info("Replay buffer holds {} event(s) read back at start-up", hub.bufferedEvents());
+            hub.startAt(next.clone(), ResumePosition.encode(topicCheck, next, next.length));
+        }
+    }
+
+    /**
+     * Assigns every partition of the topic. The partitions found at start-up are read from their end;
+     * partitions added later from their beginning; after a consumer restart each goes on where it was.
+     */
+    private void refreshPartitions(Consumer<byte[], byte[]> c) {
+        boolean fromEnd = !started;
+        List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+        if (infos == null || infos.isEmpty()) {
+            log.warn("Topic {} has no partitions (yet); checking again in {}", topic, partitionRefresh);
+            return;
+        }
+        List<TopicPartition> all = new ArrayList<>(infos.size());
+        List<TopicPartition> added = new ArrayList<>();
+        for (PartitionInfo info : infos) {
+            TopicPartition tp = new TopicPartition(topic, info.partition());
+            all.add(tp);
+            if (!assigned.contains(tp)) {
+                added.add(tp);
+            }
+        }
+        if (!added.isEmpty()) {
+            c.assign(all);
+            assigned.addAll(added);
+            int max = all.stream().mapToInt(TopicPartition::partition).max().orElse(-1);
+            ensureCapacity(max + 1);
+            if (fromEnd) {
+                seekBackForFill(c, added);
+            }
+            for (TopicPartition tp : added) {
+                if (!fromEnd && next[tp.partition()] > 0) {
+                    c.seek(tp, next[tp.partition()]); // a restarted consumer goes on where it was
+                } else if (!fromEnd) {
+                    c.seekToBeginning(List.of(tp));
+                }
+                next[tp.partition()] = c.position(tp);
+            }
+            log.info("Reading {} partition(s) of {}; {} new", all.size(), topic, added.size());
+            if (fromEnd) {
+                hub.bufferStartsAt(next.clone());
+            }
+            started = true;
+            if (fillUntil == null) {
+                hub.startAt(next.clone(), ResumePosition.encode(topicCheck, next, next.length));
+            }
+        }
+        updateLag(c);
+    }
+
+    /**
+     * Start-up: each partition is read from its end minus its share of {@code fillEvents} (not before its
+     * log start), so the replay buffer holds the latest events before the instance admits streams.
+     */
+    private void seekBackForFill(Consumer<byte[], byte[]> c, List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> ends = c.endOffsets(partitions, Duration.ofSeconds(10));
+        if (fillEvents <= 0) {
+            ends.forEach(c::seek);
+            return;
+        }
+        Map<TopicPartition, Long> begins = c.beginningOffsets(partitions, Duration.ofSeconds(10));
+        long perPartition = Math.max(1, fillEvents / partitions.size());
+        Map<TopicPartition, Long> until = new java.util.HashMap<>();
+        for (TopicPartition tp : partitions) {
+            long end = ends.getOrDefault(tp, 0L);
+            long from = Math.max(begins.getOrDefault(tp, 0L), end - perPartition);
+            c.seek(tp, from);
+            if (from < end) {
+                until.put(tp, end);
+            }
+        }
+        if (!until.isEmpty()) {
+            fillUntil = until;
+            fillDeadlineNanos = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        }
+    }
+
+    private void updateLag(Consumer<byte[], byte[]> c) {
+        try {
+            Map<TopicPartition, Long> ends = c.endOffsets(assigned, Duration.ofSeconds(5));
+            long lag = 0;
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                int p = end.getKey().partition();
+                lag += Math.max(0, end.getValue() - (p < next.length ? next[p] : 0));
+            }
+            metrics.consumerLag(lag);
+        } catch (RuntimeException e) {
+            if (e instanceof WakeupException || e instanceof InterruptException) {
+                throw e;
+            }
+            log.debug("Could not read end offsets: {}", e.toString());
+        }
+    }
+
+    private void ensureCapacity(int partitions) {
+        if (next.length < partitions) {
+            next = Arrays.copyOf(next, partitions);
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.herald.gateway;
+
+import dev.herald.gateway.fanout.GatewayMetrics;
+import dev.herald.gateway.fanout.Hub;
+import dev.herald.testsupport.HeraldIssuer;
+import dev.herald.testsupport.HeraldKafka;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Another gateway instance in this JVM (its own application context, port, consumer and ring) on the same
+ * broker and topic as the test fixture's: for resumes across instances and for draining.
+ */
+public final class SecondInstance implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+    private final int port;
+
+    private SecondInstance(ConfigurableApplicationContext context) {
+        this.context = context;
+        this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "0"));
+    }
+
+    /** Starts an instance with the fixture's settings plus {@code extra} ({@code name=value}) and waits until it admits streams. */
+    public static SecondInstance start(String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
+                "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
+                "--herald.gateway.heartbeat=400ms",
+                "--herald.gateway.tick=100ms",
+                "--herald.gateway.kafka.partition-refresh=1s",
+                "--herald.gateway.session.secure=false",
+                "--herald.gateway.resume.checkpoint-interval=300ms",
+                "--herald.gateway.queue.max-bytes=1MB",
+                "--spring.main.banner-mode=off"));
+        for (String setting : extra) {
+            args.add("--" + setting);
+        }
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
+                .run(args.toArray(String[]::new));
+        SecondInstance instance = new SecondInstance(context);
+        await().atMost(Duration.ofSeconds(60)).until(instance.hub()::isReady);
+        return instance;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Hub hub() {
+        return context.getBean(Hub.class);
+    }
+
+    public GatewayMetrics metrics() {
+        return context.getBean(GatewayMetrics.class);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.herald.gateway.resume;
+
+import dev.herald.contracts.Action;
+import dev.herald.contracts.ServiceEvent;
+import dev.herald.gateway.GatewayIntegrationTest;
+import dev.herald.gateway.SecondInstance;
+import dev.herald.gateway.SseTestClient;
+import dev.herald.gateway.TestEvents;
+import dev.herald.gateway.fanout.DisconnectReason;
+import dev.herald.gateway.fanout.GatewayMetrics;
+import dev.herald.gateway.fanout.Hub;
+import dev.herald.testsupport.HeraldIssuer;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Herald's own drain: a stopping instance refuses new streams (503, Retry-After) and closes its streams
+ * spread over the drain window, as draining; their clients resume on another instance with nothing lost.
+ */
+class DrainIT extends GatewayIntegrationTest {
+
+    @Test
+    void aStoppingInstanceRefusesNewStreamsAndClosesItsStreamsSpreadOverTheWindow() throws Exception {
+        SecondInstance draining = SecondInstance.start("herald.gateway.drain.window=2s");
+        Hub hub = draining.hub();
+        GatewayMetrics metrics = draining.metrics();
+        List<String> users = new ArrayList<>();
+        List<SseTestClient> streams = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            String user = unique("drained");
+            users.add(user);
+            SseTestClient stream = SseTestClient.get(draining.port(), "/events", bearer(HeraldIssuer.token(user, "user")));
+            awaitConnected(stream);
+            streams.add(stream);
+        }
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(draining::close);
+        await().atMost(Duration.ofSeconds(10)).until(hub::isDraining);
+
+        try (SseTestClient refused = SseTestClient.get(draining.port(), "/events", bearer(HeraldIssuer.token(unique("late"), "user")))) {
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.header("Retry-After")).isNotBlank();
+        }
+        List<Long> ends = new ArrayList<>();
+        for (SseTestClient stream : streams) {
+            assertThat(stream.awaitEnd(Duration.ofSeconds(10))).as("closed within the window").isTrue();
+            ends.add(stream.endedNanos());
+        }
+        long spreadMillis = (ends.stream().mapToLong(Long::longValue).max().orElseThrow()
+                - ends.stream().mapToLong(Long::longValue).min().orElseThrow()) / 1_000_000;
+        assertThat(spreadMillis).as("closes spread over the 2 s window, not all at once").isGreaterThan(500);
+        stopped.get();
+        assertThat(metrics.disconnects(DisconnectReason.DRAINING)).isGreaterThanOrEqualTo(streams.size());
+
+        // each client moves to the other instance with its last id and misses nothing published meanwhile
+        List<ServiceEvent> meanwhile = new ArrayList<>();
+        for (String user : users.subList(0, 4)) {
+            meanwhile.add(TestEvents.publish(user, Action.CREATED));
+        }
+        for (int i = 0; i < 4; i++) {
+            try (SseTestClient resumed = resume(HeraldIssuer.token(users.get(i), "user"), streams.get(i).lastId())) {
+                ServiceEvent expected = meanwhile.get(i);
+                await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(resumed).contains(expected.id()));
+                assertThat(eventIds(resumed)).containsExactly(expected.id());
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package dev.herald.gateway.resume;
+
+import dev.herald.contracts.Action;
+import dev.herald.contracts.ServiceEvent;
+import dev.herald.gateway.GatewayIntegrationTest;
+import dev.herald.gateway.SseTestClient;
+import dev.herald.gateway.TestEvents;
+import dev.herald.gateway.fanout.ResumeSource;
+import dev.herald.testsupport.HeraldIssuer;
+import dev.herald.testsupport.HeraldKafka;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Kill one of two instances: a gateway process started from the boot jar holds 500 streams while events
+ * flow; it is killed hard (SIGKILL, no drain). Every client reconnects to the survivor (this test's
+ * gateway) with its last id, and at the end each holds exactly the events it may see: none lost, none
+ * duplicated.
+ */
+class InstanceLossIT extends GatewayIntegrationTest {
+
+    private static final int USERS = 100;
+    private static final int STREAMS_PER_USER = 5;
+    private static final int ADMINS = 2;
+    private static final int EVENTS_PER_SECOND = 150;
+
+    private @Nullable Process victim;
+
+    @AfterEach
+    void killTheVictim() {
+        if (victim != null) {
+            victim.destroyForcibly();
+        }
+    }
+
+    @Test
+    void everyClientOfAKilledInstanceResumesOnTheSurvivorWithNothingLostOrRepeated() throws Exception {
+        int victimPort = freePort();
+        victim = startFromBootJar(victimPort);
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < USERS; i++) {
+            users.add(unique("lost"));
+        }
+        String adminRole = "admin";
+        awaitAdmitting(victimPort, HeraldIssuer.token(unique("probe"), "user"));
+
+        List<ResumingClient> clients = new CopyOnWriteArrayList<>();
+        for (int u = 0; u < USERS; u++) {
+            boolean admin = u < ADMINS;
+            String token = admin ? HeraldIssuer.token(users.get(u), adminRole) : HeraldIssuer.token(users.get(u), "user");
+            for (int s = 0; s < STREAMS_PER_USER; s++) {
+                clients.add(new ResumingClient(users.get(u), admin, token, victimPort, port));
+            }
+        }
+        clients.forEach(ResumingClient::start);
+        await().atMost(Duration.ofSeconds(60)).until(() -> clients.stream().allMatch(ResumingClient::connected));
+        double resumedBefore = metrics.resumes(ResumeSource.MEMORY) + metrics.resumes(ResumeSource.KAFKA);
+
+        List<ServiceEvent> published = new ArrayList<>();
+        List<Future<?>> acks = new ArrayList<>();
+        publishFor(Duration.ofMillis(1500), users, published, acks);
+        victim.destroyForcibly().waitFor();
+        publishFor(Duration.ofMillis(2500), users, published, acks);
+        for (Future<?> ack : acks) {
+            ack.get();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> clients.stream().allMatch(client -> client.received().size() >= expected(client, published).size()));
+        for (ResumingClient client : clients) {
+            List<UUID> received = client.received();
+            assertThat(received).as("events of %s (admin %s)", client.user, client.admin)
+                    .containsExactlyInAnyOrderElementsOf(expected(client, published));
+            assertThat(client.resets()).as("resets of %s", client.user).isZero();
+            assertThat(client.connections()).as("%s moved to the survivor", client.user).isEqualTo(2);
+        }
+        assertThat(metrics.resumes(ResumeSource.MEMORY) + metrics.resumes(ResumeSource.KAFKA) - resumedBefore)
+                .isGreaterThanOrEqualTo(clients.size());
+        clients.forEach(ResumingClient::close);
+    }
+
+    private static List<UUID> expected(ResumingClient client, List<ServiceEvent> published) {
+        return published.stream().filter(event -> client.admin || event.owner().equals(client.user))
+                .map(ServiceEvent::id).toList();
+    }
+
+    /** Events for random users (and some nobody watches) at a steady rate. */
+    private static void publishFor(Duration duration, List<String> users, List<ServiceEvent> published,
+                                   List<Future<?>> acks) throws InterruptedException {
+        long end = System.nanoTime() + duration.toNanos();
+        long interval = 1_000_000_000L / EVENTS_PER_SECOND;
+        long next = System.nanoTime();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (next < end) {
+            String owner = random.nextInt(10) == 0 ? "nobody" : users.get(random.nextInt(users.size()));
+            ServiceEvent event = TestEvents.note(owner, Action.values()[random.nextInt(3)], "flowing");
+            published.add(event);
+            acks.add(TestEvents.publishAsync(event));
+            next += interval;
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(Duration.ofNanos(wait)); // pacing the producer, not waiting for a result
+            }
+        }
+    }
+
+    private static Process startFromBootJar(int port) throws IOException {
+        Path jar;
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            jar = files.filter(path -> path.getFileName().toString().matches("sse-gateway-.*\\.jar"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no boot jar in target/ (run verify, not test)"));
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-Xss512k",
+                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
+                "--server.port=" + port,
+                "--spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
+                "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
+                "--herald.gateway.session.secure=false",
+                "--herald.gateway.resume.checkpoint-interval=500ms",
+                "--herald.gateway.resume.ring-size=2000",
+                "--spring.main.banner-mode=off");
+        File log = Path.of("target", "instance-loss-victim.log").toFile();
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    }
+
+    private static void awaitAdmitting(int port, String token) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            try (SseTestClient probe = SseTestClient.tryGet(port, "/events", SseTestClient.bearer(token))) {
+                return probe.status() == 200;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        });
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** A client as a browser's EventSource behaves: on loss, it reconnects (here: to the survivor) with its last id. */
+    private static final class ResumingClient {
+        final String user;
+        final boolean admin;
+        private final String token;
+        private final int first;
+        private final int survivor;
+        private final List<SseTestClient> connections = new CopyOnWriteArrayList<>();
+        private volatile boolean closed;
+
+        ResumingClient(String user, boolean admin, String token, int first, int survivor) {
+            this.user = user;
+            this.admin = admin;
+            this.token = token;
+            this.first = first;
+            this.survivor = survivor;
+        }
+
+        void start() {
+            Thread.ofVirtual().name("resuming-client").start(this::run);
+        }
+
+        private void run() {
+            try {
+                SseTestClient stream = SseTestClient.get(first, "/events", SseTestClient.bearer(token));
+                connections.add(stream);
+                while (!stream.awaitEnd(Duration.ofSeconds(1))) {
+                    if (closed) {
+                        return;
+                    }
+                }
+                String lastId = stream.lastId();
+                while (!closed) {
+                    try {
+                        SseTestClient next = SseTestClient.tryGet(survivor, "/events", lastId == null
+                                ? SseTestClient.bearer(token) : Map.of("Authorization", "Bearer " + token, "Last-Event-ID", lastId));
+                        if (next.status() == 200) {
+                            connections.add(next);
+                            return;
+                        }
+                        next.close();
+                    } catch (IOException e) {
+                        // the survivor is busy: try again, as EventSource would after its retry delay
+                    }
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        boolean connected() {
+            return !connections.isEmpty() && !connections.getFirst().events().isEmpty();
+        }
+
+        List<UUID> received() {
+            List<UUID> all = new ArrayList<>();
+            for (SseTestClient connection : connections) {
+                all.addAll(eventIds(connection));
+            }
+            return all;
+        }
+
+        long resets() {
+            return connections.stream().mapToLong(connection -> connection.named("reset").size()).sum();
+        }
+
+        int connections() {
+            return connections.size();
+        }
+
+        void close() {
+            closed = true;
+            connections.forEach(SseTestClient::close);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.herald.gateway.resume;
+
+import dev.herald.contracts.Action;
+import dev.herald.contracts.ServiceEvent;
+import dev.herald.gateway.GatewayIntegrationTest;
+import dev.herald.gateway.SseTestClient;
+import dev.herald.gateway.TestEvents;
+import dev.herald.gateway.fanout.ResumeSource;
+import dev.herald.testsupport.HeraldIssuer;
+import dev.herald.testsupport.HeraldKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.TestPropertySource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Resume when the ring is too small to hold what a client missed: Kafka's replay readers serve it, and a
+ * position older than the topic's retention (log start moved past it) gets a reset. A topic of its own,
+ * so moving its log start disturbs no other test.
+ */
+@TestPropertySource(properties = {
+        "herald.gateway.kafka.topic=" + KafkaReplayIT.TOPIC,
+        "herald.gateway.resume.ring-size=16",
+        "herald.gateway.resume.fill=false",
+        "herald.gateway.resume.replay-readers=2"
+})
+class KafkaReplayIT extends GatewayIntegrationTest {
+
+    static final String TOPIC = "resume.replay";
+
+    static {
+        HeraldKafka.ensureTopic(TOPIC, 3);
+    }
+
+    @Test
+    void resumesFromKafkaWhenTheRingIsTooSmallThenGoesLive() {
+        String alice = unique("alice");
+        String bob = unique("bob");
+        String token = HeraldIssuer.token(alice, "user");
+        double fromKafka = metrics.resumes(ResumeSource.KAFKA);
+        String lastId = lastIdAfterOneEvent(token, alice);
+        List<UUID> missed = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            missed.add(publish(alice, Action.values()[i % 3]).id());
+            if (i % 4 == 0) {
+                publish(bob, Action.CREATED);
+            }
+        }
+
+        try (SseTestClient resumed = resume(token, lastId)) {
+            ResumeIT.awaitCount(resumed, 40);
+            ServiceEvent live = publish(alice, Action.UPDATED);
+            ResumeIT.awaitCount(resumed, 41);
+
+            assertThat(eventIds(resumed).subList(0, 40)).containsExactlyInAnyOrderElementsOf(missed);
+            assertThat(eventIds(resumed)).hasSize(41).endsWith(live.id());
+            assertThat(resumed.named("reset")).isEmpty();
+            assertIdsNeverGoBack(resumed);
+        }
+        assertThat(metrics.resumes(ResumeSource.KAFKA)).isGreaterThan(fromKafka);
+    }
+
+    @Test
+    void aPositionOlderThanRetentionGetsAResetThenTheLiveStream() throws Exception {
+        String alice = unique("alice");
+        String token = HeraldIssuer.token(alice, "user");
+        String lastId = lastIdAfterOneEvent(token, alice);
+        for (int i = 0; i < 24; i++) { // more than the ring holds: the position must come from Kafka
+            publish(alice, Action.CREATED);
+        }
+        moveLogStartToTheEnd();
+
+        try (SseTestClient resumed = resume(token, lastId)) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> !resumed.named("reset").isEmpty());
+            assertThat(resumed.named("reset").getFirst().data()).isEqualTo("{\"type\":\"reset\",\"reason\":\"expired\"}");
+            assertThat(eventIds(resumed)).as("nothing is replayed after a reset").isEmpty();
+            ServiceEvent live = publish(alice, Action.DELETED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(resumed).contains(live.id()));
+            assertThat(eventIds(resumed)).containsExactly(live.id());
+        }
+    }
+
+    private String lastIdAfterOneEvent(String token, String owner) {
+        try (SseTestClient first = connect(token)) {
+            ServiceEvent seen = publish(owner, Action.CREATED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(first).contains(seen.id()));
+            return first.lastId();
+        }
+    }
+
+    private static ServiceEvent publish(String owner, Action action) {
+        return TestEvents.publishTo(TOPIC, TestEvents.note(owner, action, "hello"));
+    }
+
+    /** What retention does to old records: every partition's log start moves to its end. */
+    private static void moveLogStartToTheEnd() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 3; p++) {
+                latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, info) ->
+                    delete.put(tp, RecordsToDelete.beforeOffset(info.offset())));
+            admin.deleteRecords(delete).all().get();
+        }
+    }
+
+    /** Each id is a position at or past the one before it: a resumed stream never moves its client back. */
+    static void assertIdsNeverGoBack(SseTestClient client) {
+        assertIdsNeverGoBack(client, TOPIC);
+    }
+
+    static void assertIdsNeverGoBack(SseTestClient client, String topic) {
+        @org.jspecify.annotations.Nullable ResumePosition previous = null;
+        for (SseTestClient.Event event : client.events()) {
+            if (event.id() == null || !event.name().startsWith("notes:")) {
+                continue;
+            }
+            ResumePosition position = ResumePosition.decode(topic, event.id());
+            if (previous != null) {
+                assertThat(ResumeIT.atOrPast(position, previous)).as("id %s after %s", position, previous).isTrue();
+            }
+            previous = position;
+        }
+    }
+}
