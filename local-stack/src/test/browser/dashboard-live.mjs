@@ -6,6 +6,7 @@
 //
 // alice, bob and admin sign in through the issuer (authorization code + PKCE), each in a browser context of their own.
 // alice creates, edits and deletes a note: alice and admin see every change arrive on their streams, bob sees none.
+// An editor open on admin's page survives a live change to the list.
 // Then the gateway instance alice's stream uses is stopped: her page shows `reconnecting`, admin edits alice's note
 // while she is cut off, and her page comes back live on the other instance with that edit on it.
 //
@@ -66,9 +67,17 @@ async function scenario() {
   log("bob's page never showed alice's note (his own change did arrive on it)");
 
   // --- the instance alice's stream uses stops: reconnecting, then live on the other one, nothing missed ---
+  // (meanwhile admin has begun editing bob's note: the live change re-renders admin's list, the open editor stays)
+  const bobsEditor = noteItem(admin.page, bobs).locator('form.editor');
+  await noteItem(admin.page, bobs).getByRole('button', { name: 'Edit' }).click();
+  await bobsEditor.getByLabel('Title').fill(`${bobs}, half-typed`);
   const plan = `Trip plan ${run}`;
   await create(alice.page, plan, 'day 1: the coast');
   await expectNote(admin.page, plan);
+  check(await bobsEditor.isVisible() && await bobsEditor.getByLabel('Title').inputValue() === `${bobs}, half-typed`,
+    "a live change closed the editor admin had open, or lost what was typed in it");
+  await bobsEditor.getByRole('button', { name: 'Cancel' }).click();
+  log("alice's next note arrived on admin's page while admin was editing another note; the editor kept its text");
   const aliceGateway = await gatewayOf(alice.page);
   const index = gateways.indexOf(aliceGateway);
   check(index >= 0, `alice's page streams from ${aliceGateway}, not one of ${gateways.join(', ')}`);
@@ -107,6 +116,11 @@ async function scenario() {
   await expectLiveActivity([alice], `admin updated “${dayThree}”`);
   await expectNote(alice.page, dayThree);
   log("admin's next edit reached alice's page live through the other instance");
+
+  const leakedLater = (await bobSaw()).filter((text) => text.includes(title) || text.includes(plan));
+  check(leakedLater.length === 0, `bob's page showed alice's notes: ${leakedLater.join(' | ')}`);
+  check(await connectionState(bob.page) === 'live', "bob's page is no longer live");
+  log("bob's page, still live, never showed any of alice's notes");
 
   mkdirSync(screenshotDir, { recursive: true });
   for (const user of [alice, bob, admin]) {

@@ -21,6 +21,7 @@ public final class LoadGenerator {
             case "infra" -> new Infra(args).run();
             case "subscribe" -> new Subscriber(args).run();
             case "produce" -> new Producer(args).run();
+            case "storm" -> new ReconnectStorm(args).run();
             default -> {
                 System.err.println("unknown command " + argv[0]);
                 System.exit(2);

@@ -82,41 +82,39 @@ public final class SseTestClient implements AutoCloseable {
 
     private static SseTestClient openOrFail(int port, String method, String path, Map<String, String> requestHeaders,
                                             int receiveBuffer, boolean read) throws IOException {
-        {
-            Socket socket = new Socket();
-            if (receiveBuffer > 0) {
-                socket.setReceiveBufferSize(receiveBuffer);
-            }
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(30_000);
-            String accept = path.startsWith("/events") ? "text/event-stream" : "*/*";
-            StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost:" + port
-                    + "\r\nAccept: " + accept + "\r\n");
-            requestHeaders.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
-            if (!method.equals("GET")) {
-                request.append("Content-Length: 0\r\n");
-            }
-            request.append("\r\n");
-            OutputStream out = socket.getOutputStream();
-            out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            if (!read) {
-                return new SseTestClient(socket, socket.getInputStream(), -1, Map.of());
-            }
-            InputStream in = socket.getInputStream();
-            String statusLine = readLine(in);
-            int status = Integer.parseInt(statusLine.split(" ")[1]);
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
-                int colon = line.indexOf(':');
-                String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = line.substring(colon + 1).trim();
-                headers.merge(name, value, (a, b) -> a + "\n" + b);
-            }
-            SseTestClient client = new SseTestClient(socket, in, status, headers);
-            Thread.ofVirtual().name("sse-test-client").start(client::readBody);
-            return client;
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
         }
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setSoTimeout(30_000);
+        String accept = path.startsWith("/events") ? "text/event-stream" : "*/*";
+        StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost:" + port
+                + "\r\nAccept: " + accept + "\r\n");
+        requestHeaders.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        if (!method.equals("GET")) {
+            request.append("Content-Length: 0\r\n");
+        }
+        request.append("\r\n");
+        OutputStream out = socket.getOutputStream();
+        out.write(request.toString().getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        if (!read) {
+            return new SseTestClient(socket, socket.getInputStream(), -1, Map.of());
+        }
+        InputStream in = socket.getInputStream();
+        String statusLine = readLine(in);
+        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+            int colon = line.indexOf(':');
+            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = line.substring(colon + 1).trim();
+            headers.merge(name, value, (a, b) -> a + "\n" + b);
+        }
+        SseTestClient client = new SseTestClient(socket, in, status, headers);
+        Thread.ofVirtual().name("sse-test-client").start(client::readBody);
+        return client;
     }
 
     private void readBody() {

@@ -57,14 +57,20 @@ final class CatchUp implements ReplayTarget {
         }
         long[] pos = position;
         int sent = 0;
+        Frame last = null;
         for (; s <= upTo; s++) {
             Frame frame = ring.get(s);
             if (frame == null) { // overwritten while this stream caught up: the rest comes from Kafka
+                position = last == null ? pos : ReplayBuffer.maxInto(pos, last.after());
                 cursor = -1;
                 subscriber.drain();
                 toKafka();
                 return;
             }
+            last = frame;
+            // Positions after frames only grow with the sequence, so the record of a later frame is never
+            // below an earlier frame's position: comparing with what the client brought (and what was sent)
+            // suffices, and frames it does not want cost no position arithmetic.
             if (frame.offset() >= ReplayBuffer.at(pos, frame.partition()) && subscriber.wants(frame)) {
                 boolean shared = ReplayBuffer.atOrPast(frame.after(), pos);
                 pos = ReplayBuffer.maxInto(pos, frame.after());
@@ -81,9 +87,10 @@ final class CatchUp implements ReplayTarget {
                     shard.loop().schedule(this::step, WAIT_FOR_ROOM_MICROS, TimeUnit.MICROSECONDS);
                     return;
                 }
-            } else {
-                pos = ReplayBuffer.maxInto(pos, frame.after());
             }
+        }
+        if (last != null) {
+            pos = ReplayBuffer.maxInto(pos, last.after());
         }
         position = pos;
         shard.goLive(subscriber, pos, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);

@@ -97,9 +97,12 @@ final class Shard {
         subscriber.slot = all.size();
         all.add(subscriber);
         long[] resumeFrom = subscriber.resumeFrom;
-        if (subscriber.resetReason != null) {
+        String resetReason = subscriber.resetReason;
+        subscriber.resumeFrom = null; // a stream lives for hours: keep nothing it no longer needs
+        subscriber.resetReason = null;
+        if (resetReason != null) {
             subscriber.enqueue(hub.connectedFrame(null), limits());
-            reset(subscriber, subscriber.resetReason, System.nanoTime());
+            reset(subscriber, resetReason, System.nanoTime());
         } else if (resumeFrom != null) {
             subscriber.enqueue(hub.connectedFrame(null), limits()); // the client keeps its last id until replay moves it
             subscriber.drain();

@@ -98,11 +98,16 @@ class ResumeIT extends GatewayIntegrationTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(stream).contains(live.id()));
             }
         }
-        try (SseTestClient query = connect(token, "/events?lastEventId=%25%25garbage")) {
-            assertThat(query.status()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !query.named("reset").isEmpty());
+        for (String query : List.of("/events?lastEventId=%25%25garbage", "/events?lastEventId=%E9t%E9")) {
+            try (SseTestClient stream = connect(token, query)) {
+                assertThat(stream.status()).as(query).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(10)).until(() -> !stream.named("reset").isEmpty());
+            }
         }
-        assertThat(metrics.resumes(ResumeSource.RESET)).isGreaterThanOrEqualTo(resets + 6);
+        try (SseTestClient notAUri = SseTestClient.get(port, "/events?lastEventId=%ZZ%", bearer(token))) {
+            assertThat(notAUri.status()).as("a request line that is not a URI is refused by the server").isEqualTo(400);
+        }
+        assertThat(metrics.resumes(ResumeSource.RESET)).isGreaterThanOrEqualTo(resets + 7);
     }
 
     @Test

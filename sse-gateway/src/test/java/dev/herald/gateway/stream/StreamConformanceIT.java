@@ -111,7 +111,7 @@ class StreamConformanceIT extends GatewayIntegrationTest {
                     "herald_gateway_delivery_latency_seconds_bucket", "herald_gateway_disconnects_total",
                     "herald_gateway_records_skipped_total", "herald_gateway_consumer_lag");
             assertThat(config.body()).isEqualTo("{\"issuer\":\"http://localhost:8090/herald\","
-                    + "\"clientId\":\"herald-dashboard\",\"notesUrl\":\"http://localhost:8080\"}");
+                    + "\"clientId\":\"herald-dashboard\",\"notesUrl\":\"http://localhost:8080\",\"gateways\":[]}");
         }
     }
 }

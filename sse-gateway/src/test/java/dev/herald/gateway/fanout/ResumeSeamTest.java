@@ -1,0 +1,181 @@
+package dev.herald.gateway.fanout;
+
+import dev.herald.contracts.Action;
+import dev.herald.contracts.NoteData;
+import dev.herald.contracts.ServiceEvent;
+import dev.herald.contracts.ServiceEventCodec;
+import dev.herald.gateway.resume.ResumePosition;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import org.springframework.core.io.buffer.DataBuffer;
+import reactor.core.CoreSubscriber;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The seam between replay and live on Netty's embedded channel, with positions made by hand: a stream
+ * behind the instance is replayed from the ring; a stream ahead of it (it came from an instance further
+ * on) skips what it has, and its ids never go back (DESIGN §5).
+ */
+class ResumeSeamTest {
+
+    private static final String TOPIC = "seam.test";
+    private static final ServiceEventCodec CODEC = new ServiceEventCodec();
+    private static final Pattern ID = Pattern.compile("(?m)^id: (\\S+)$");
+
+    private final GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
+    private final ReplayBuffer ring = new ReplayBuffer(64);
+    private final Hub hub = new Hub(new HubSettings(Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(3),
+            new QueueLimits(64, 1024 * 1024), 100, 10),
+            new ResumeSettings(ResumePosition.topicCheck(TOPIC), Duration.ofSeconds(30)), ring, metrics);
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    /** Where the instance stands: next offset of partitions 0 and 1. */
+    private final long[] next = new long[2];
+
+    @BeforeEach
+    void instanceStartsAtTheBeginning() {
+        hub.bufferStartsAt(next.clone());
+        hub.startAt(next.clone(), encode(next));
+    }
+
+    @Test
+    void aStreamBehindTheInstanceGetsWhatItMissedThenLiveEventsOnce() {
+        publish(event("alice", 0), event("bob", 1), event("alice", 1));
+        long[] clientAt = {0, 0};
+
+        Writes alice = resume("alice", clientAt);
+        publish(event("alice", 0));
+
+        assertThat(alice.notes()).containsExactly("alice-p0-o0", "alice-p1-o1", "alice-p0-o1");
+        assertThat(alice.text()).doesNotContain("bob");
+        assertThat(metrics.resumes(ResumeSource.MEMORY)).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamAheadOfTheInstanceSkipsWhatItHasAndItsIdsNeverGoBack() {
+        publish(event("alice", 0), event("alice", 1)); // instance at {1, 1}
+        long[] clientAt = {3, 0}; // another instance sent it partition 0 up to offset 2 already
+
+        Writes alice = resume("alice", clientAt);
+        assertThat(alice.notes()).containsExactly("alice-p1-o0");
+        assertThat(alice.ids().getLast()).as("its id keeps what it had of partition 0").isEqualTo(List.of(3L, 1L));
+
+        publish(event("alice", 0), event("alice", 0)); // offsets 1 and 2 of partition 0: it has them
+        assertThat(alice.notes()).containsExactly("alice-p1-o0");
+
+        publish(event("alice", 1)); // instance at {3, 2}: caught up with the client, its ids are the instance's again
+        publish(event("alice", 0)); // {4, 2}
+        assertThat(alice.notes()).containsExactly("alice-p1-o0", "alice-p1-o1", "alice-p0-o3");
+        assertThat(alice.ids()).containsExactly(List.of(3L, 1L), List.of(3L, 2L), List.of(4L, 2L));
+    }
+
+    @Test
+    void aPositionTheRingNoLongerHoldsWithoutKafkaGetsAResetThenLiveEvents() {
+        for (int i = 0; i < 80; i++) {
+            publish(event("bob", i % 2));
+        }
+        Writes alice = resume("alice", new long[]{0, 0});
+        publish(event("alice", 0));
+
+        assertThat(alice.text()).contains("event: reset\ndata: {\"type\":\"reset\",\"reason\":\"unavailable\"}");
+        assertThat(alice.notes()).containsExactly("alice-p0-o40");
+        assertThat(metrics.resumes(ResumeSource.RESET)).isEqualTo(1);
+    }
+
+    private Writes resume(String user, long[] position) {
+        assertThat(hub.admit(user)).isEqualTo(Admission.ADMITTED);
+        Subscriber subscriber = hub.open(user, false, SseFormat.allTypes(), Long.MAX_VALUE, channel);
+        subscriber.resumeFrom(position, null);
+        Writes writes = new Writes();
+        subscriber.subscribe(writes);
+        channel.runPendingTasks();
+        return writes;
+    }
+
+    /** Consumes the next record of {@code partition}, as the consumer thread would, and delivers it. */
+    private void publish(Frame... frames) {
+        List<Frame> batch = new ArrayList<>(List.of(frames));
+        hub.publish(batch, next.clone(), encode(next));
+        channel.runPendingTasks();
+    }
+
+    private Frame event(String owner, int partition) {
+        long offset = next[partition]++;
+        Instant now = Instant.now();
+        String marker = owner + "-p" + partition + "-o" + offset;
+        ServiceEvent event = ServiceEvent.forNote(UUID.randomUUID(), Action.CREATED,
+                new NoteData(UUID.randomUUID(), marker, "x", owner, 1, now, now), owner, now);
+        long[] after = next.clone();
+        return SseFormat.eventFrame(event, CODEC.encode(event), encode(after), partition, offset, after);
+    }
+
+    private static String encode(long[] position) {
+        return ResumePosition.of(position).encode(TOPIC);
+    }
+
+    private static final class Writes implements CoreSubscriber<DataBuffer> {
+        private final List<String> writes = new ArrayList<>();
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(DataBuffer buffer) {
+            writes.add(buffer.toString(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onComplete() {
+        }
+
+        String text() {
+            return String.join("", writes);
+        }
+
+        /** The titles (markers) of the note events written, in order. */
+        List<String> notes() {
+            List<String> notes = new ArrayList<>();
+            for (String frame : text().split("\n\n")) {
+                if (frame.contains("event: notes:")) {
+                    String data = frame.substring(frame.indexOf("data: ") + 6);
+                    notes.add(CODEC.decode(data.getBytes(StandardCharsets.UTF_8)).data().title());
+                }
+            }
+            return notes;
+        }
+
+        /** The ids of the note events written, decoded. */
+        List<List<Long>> ids() {
+            List<List<Long>> ids = new ArrayList<>();
+            for (String frame : text().split("\n\n")) {
+                Matcher id = ID.matcher(frame);
+                if (frame.contains("event: notes:") && id.find()) {
+                    List<Long> offsets = new ArrayList<>();
+                    for (long offset : ResumePosition.decode(TOPIC, id.group(1)).nextOffsets()) {
+                        offsets.add(offset);
+                    }
+                    ids.add(offsets);
+                }
+            }
+            return ids;
+        }
+    }
+}
