@@ -131,20 +131,37 @@ async function scenario() {
 
 // --- steps ------------------------------------------------------------------------------------------------------------
 
+// The development issuer's login form has, rarely and only on a busy machine, left the browser's navigation hanging
+// (seen 2 times in about 10 runs; the cause is not found yet). Login is not what this test is about, so one stuck
+// sign-in is retried in a fresh context, and the log says so; a second failure fails the test.
 async function signIn(name, gateway) {
+  try {
+    return await signInOnce(name, gateway);
+  } catch (error) {
+    log(`${name}'s sign-in did not complete (${error.message.split('\n')[0]}); retrying once in a fresh context`);
+    return await signInOnce(name, gateway);
+  }
+}
+
+async function signInOnce(name, gateway) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   context.setDefaultTimeout(WAIT);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.log(`  [${name}'s page] ${error.message}`));
-  await page.goto(`${gateway}/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  // the development issuer's login page: one button per demo user
-  await page.getByRole('button', { name: new RegExp(`^Sign in as ${name}\\b`) }).click();
-  await page.waitForURL(`${gateway}/**`);
-  await page.locator('#who').filter({ hasText: name }).waitFor();
-  await expectConnection(page, 'live');
-  log(`${name} signed in on ${gateway}, stream live via ${await gatewayOf(page)}`);
-  return { name, context, page };
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.log(`  [${name}'s page] ${error.message}`));
+    await page.goto(`${gateway}/`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // the development issuer's login page: one button per demo user
+    await page.getByRole('button', { name: new RegExp(`^Sign in as ${name}\\b`) }).click();
+    await page.waitForURL(`${gateway}/**`);
+    await page.locator('#who').filter({ hasText: name }).waitFor();
+    await expectConnection(page, 'live');
+    log(`${name} signed in on ${gateway}, stream live via ${await gatewayOf(page)}`);
+    return { name, context, page };
+  } catch (error) {
+    await context.close();
+    throw error;
+  }
 }
 
 async function create(page, title, content) {

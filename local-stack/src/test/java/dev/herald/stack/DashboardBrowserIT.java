@@ -5,12 +5,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
+
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -56,7 +60,22 @@ class DashboardBrowserIT {
             runTheBrowserTest(stack, node, browserTests);
         } finally {
             Result down = stack.run("down"); // whatever happened
+            keepStackLogs();
             assertThat(down.exitCode()).as("./stack down:%n%s", down.output()).isZero();
+        }
+    }
+
+    /** Copies the processes' logs beside the screenshots, for reading a failure after the temp dir is gone. */
+    private void keepStackLogs() throws IOException {
+        Path logs = stackDir.resolve("logs");
+        if (!Files.isDirectory(logs)) {
+            return;
+        }
+        Path kept = Files.createDirectories(Path.of("target/browser/stack-logs"));
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, kept.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 
