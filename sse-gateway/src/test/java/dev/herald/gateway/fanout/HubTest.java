@@ -4,14 +4,10 @@ import dev.herald.contracts.Action;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
-import org.springframework.core.io.buffer.DataBuffer;
-import reactor.core.CoreSubscriber;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,41 +102,5 @@ class HubTest {
     private static Frame frame(String owner, String marker) {
         byte[] bytes = ("event: notes:created\ndata: " + marker + "\n\n").getBytes(StandardCharsets.UTF_8);
         return Frame.event(bytes, owner, SseFormat.typeBit(Action.CREATED), 0, -1, -1, new long[0]);
-    }
-
-    /** What WebFlux would write to the socket: one entry per emitted buffer. */
-    private static final class Writes implements CoreSubscriber<DataBuffer> {
-        final List<String> writes = new CopyOnWriteArrayList<>();
-        final Subscriber subscriber;
-        private final long demand;
-
-        Writes(Subscriber subscriber, long demand) {
-            this.subscriber = subscriber;
-            this.demand = demand;
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            if (demand > 0) {
-                s.request(demand);
-            }
-        }
-
-        @Override
-        public void onNext(DataBuffer buffer) {
-            writes.add(buffer.toString(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void onError(Throwable t) {
-        }
-
-        @Override
-        public void onComplete() {
-        }
-
-        String text() {
-            return String.join("", writes);
-        }
     }
 }

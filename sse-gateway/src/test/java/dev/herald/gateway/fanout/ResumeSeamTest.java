@@ -9,9 +9,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.reactivestreams.Subscription;
-import org.springframework.core.io.buffer.DataBuffer;
-import reactor.core.CoreSubscriber;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -58,7 +55,7 @@ class ResumeSeamTest {
         Writes alice = resume("alice", clientAt);
         publish(event("alice", 0));
 
-        assertThat(alice.notes()).containsExactly("alice-p0-o0", "alice-p1-o1", "alice-p0-o1");
+        assertThat(notes(alice)).containsExactly("alice-p0-o0", "alice-p1-o1", "alice-p0-o1");
         assertThat(alice.text()).doesNotContain("bob");
         assertThat(metrics.resumes(ResumeSource.MEMORY)).isEqualTo(1);
     }
@@ -69,16 +66,16 @@ class ResumeSeamTest {
         long[] clientAt = {3, 0}; // another instance sent it partition 0 up to offset 2 already
 
         Writes alice = resume("alice", clientAt);
-        assertThat(alice.notes()).containsExactly("alice-p1-o0");
-        assertThat(alice.ids().getLast()).as("its id keeps what it had of partition 0").isEqualTo(List.of(3L, 1L));
+        assertThat(notes(alice)).containsExactly("alice-p1-o0");
+        assertThat(ids(alice).getLast()).as("its id keeps what it had of partition 0").isEqualTo(List.of(3L, 1L));
 
         publish(event("alice", 0), event("alice", 0)); // offsets 1 and 2 of partition 0: it has them
-        assertThat(alice.notes()).containsExactly("alice-p1-o0");
+        assertThat(notes(alice)).containsExactly("alice-p1-o0");
 
         publish(event("alice", 1)); // instance at {3, 2}: caught up with the client, its ids are the instance's again
         publish(event("alice", 0)); // {4, 2}
-        assertThat(alice.notes()).containsExactly("alice-p1-o0", "alice-p1-o1", "alice-p0-o3");
-        assertThat(alice.ids()).containsExactly(List.of(3L, 1L), List.of(3L, 2L), List.of(4L, 2L));
+        assertThat(notes(alice)).containsExactly("alice-p1-o0", "alice-p1-o1", "alice-p0-o3");
+        assertThat(ids(alice)).containsExactly(List.of(3L, 1L), List.of(3L, 2L), List.of(4L, 2L));
     }
 
     @Test
@@ -90,7 +87,7 @@ class ResumeSeamTest {
         publish(event("alice", 0));
 
         assertThat(alice.text()).contains("event: reset\ndata: {\"type\":\"reset\",\"reason\":\"unavailable\"}");
-        assertThat(alice.notes()).containsExactly("alice-p0-o40");
+        assertThat(notes(alice)).containsExactly("alice-p0-o40");
         assertThat(metrics.resumes(ResumeSource.RESET)).isEqualTo(1);
     }
 
@@ -98,7 +95,7 @@ class ResumeSeamTest {
         assertThat(hub.admit(user)).isEqualTo(Admission.ADMITTED);
         Subscriber subscriber = hub.open(user, false, SseFormat.allTypes(), Long.MAX_VALUE, channel);
         subscriber.resumeFrom(position, null);
-        Writes writes = new Writes();
+        Writes writes = new Writes(subscriber, Long.MAX_VALUE);
         subscriber.subscribe(writes);
         channel.runPendingTasks();
         return writes;
@@ -125,57 +122,31 @@ class ResumeSeamTest {
         return ResumePosition.of(position).encode(TOPIC);
     }
 
-    private static final class Writes implements CoreSubscriber<DataBuffer> {
-        private final List<String> writes = new ArrayList<>();
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(DataBuffer buffer) {
-            writes.add(buffer.toString(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void onError(Throwable t) {
-        }
-
-        @Override
-        public void onComplete() {
-        }
-
-        String text() {
-            return String.join("", writes);
-        }
-
-        /** The titles (markers) of the note events written, in order. */
-        List<String> notes() {
-            List<String> notes = new ArrayList<>();
-            for (String frame : text().split("\n\n")) {
-                if (frame.contains("event: notes:")) {
-                    String data = frame.substring(frame.indexOf("data: ") + 6);
-                    notes.add(CODEC.decode(data.getBytes(StandardCharsets.UTF_8)).data().title());
-                }
+    /** The titles (markers) of the note events written, in order. */
+    private static List<String> notes(Writes writes) {
+        List<String> notes = new ArrayList<>();
+        for (String frame : writes.text().split("\n\n")) {
+            if (frame.contains("event: notes:")) {
+                String data = frame.substring(frame.indexOf("data: ") + 6);
+                notes.add(CODEC.decode(data.getBytes(StandardCharsets.UTF_8)).data().title());
             }
-            return notes;
         }
+        return notes;
+    }
 
-        /** The ids of the note events written, decoded. */
-        List<List<Long>> ids() {
-            List<List<Long>> ids = new ArrayList<>();
-            for (String frame : text().split("\n\n")) {
-                Matcher id = ID.matcher(frame);
-                if (frame.contains("event: notes:") && id.find()) {
-                    List<Long> offsets = new ArrayList<>();
-                    for (long offset : ResumePosition.decode(TOPIC, id.group(1)).nextOffsets()) {
-                        offsets.add(offset);
-                    }
-                    ids.add(offsets);
+    /** The ids of the note events written, decoded. */
+    private static List<List<Long>> ids(Writes writes) {
+        List<List<Long>> ids = new ArrayList<>();
+        for (String frame : writes.text().split("\n\n")) {
+            Matcher id = ID.matcher(frame);
+            if (frame.contains("event: notes:") && id.find()) {
+                List<Long> offsets = new ArrayList<>();
+                for (long offset : ResumePosition.decode(TOPIC, id.group(1)).nextOffsets()) {
+                    offsets.add(offset);
                 }
+                ids.add(offsets);
             }
-            return ids;
         }
+        return ids;
     }
 }

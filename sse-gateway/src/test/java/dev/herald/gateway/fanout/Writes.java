@@ -1,0 +1,45 @@
+package dev.herald.gateway.fanout;
+
+import org.reactivestreams.Subscription;
+import org.springframework.core.io.buffer.DataBuffer;
+import reactor.core.CoreSubscriber;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** What WebFlux would write to the socket: one entry per emitted buffer. */
+final class Writes implements CoreSubscriber<DataBuffer> {
+    final List<String> writes = new CopyOnWriteArrayList<>();
+    final Subscriber subscriber;
+    private final long demand;
+
+    Writes(Subscriber subscriber, long demand) {
+        this.subscriber = subscriber;
+        this.demand = demand;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        if (demand > 0) {
+            s.request(demand);
+        }
+    }
+
+    @Override
+    public void onNext(DataBuffer buffer) {
+        writes.add(buffer.toString(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void onError(Throwable t) {
+    }
+
+    @Override
+    public void onComplete() {
+    }
+
+    String text() {
+        return String.join("", writes);
+    }
+}
