@@ -3,6 +3,8 @@ package dev.herald.gateway.fanout;
 import dev.herald.gateway.GatewayProperties;
 import dev.herald.gateway.resume.ResumePosition;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -33,5 +35,23 @@ class FanoutConfiguration {
                 properties.maxConnections(), properties.maxStreamsPerUser()),
                 new ResumeSettings(ResumePosition.topicCheck(properties.kafka().topic()), checkpoint),
                 replayBuffer, metrics);
+    }
+
+    /**
+     * {@code streams}: out of service until the consumer has found its start position (until then
+     * {@code GET /events} answers 503 "Starting") and while draining, so whatever waits for health — the
+     * local stack, a load balancer — sends clients only to an instance that can serve them.
+     */
+    @Bean
+    HealthIndicator streamsHealthIndicator(Hub hub) {
+        return () -> {
+            if (!hub.isReady()) {
+                return Health.outOfService().withDetail("reason", "reading the topic").build();
+            }
+            if (hub.isDraining()) {
+                return Health.outOfService().withDetail("reason", "draining").build();
+            }
+            return Health.up().withDetail("connections", hub.connections()).build();
+        };
     }
 }
