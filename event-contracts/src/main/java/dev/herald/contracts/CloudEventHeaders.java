@@ -15,6 +15,11 @@ public final class CloudEventHeaders {
     /** The note id. */
     public static final String SUBJECT = "ce_subject";
     public static final String CONTENT_TYPE = "content-type";
+    /**
+     * Herald's extension attribute: the user id that owns the resource ({@link ServiceEvent#owner()}), so
+     * a consumer can apply the read rule without parsing the value.
+     */
+    public static final String OWNER = "ce_owner";
 
     public static final String SPEC_VERSION_1_0 = "1.0";
     public static final String JSON = "application/json";

@@ -28,6 +28,14 @@ public record ServiceEvent(
     /** The resource type of note events. */
     public static final String NOTES = "notes";
 
+    /**
+     * The largest encoded event (record value) this contract allows, in bytes. A note's content is at most
+     * 64 KiB of UTF-8 and its title 200 characters; JSON escaping can make content up to six times longer
+     * ({@code \u0000}), and the rest of an event is well under a kilobyte, so every valid note event
+     * fits. Consumers size their buffers from it.
+     */
+    public static final int MAX_ENCODED_BYTES = 512 * 1024;
+
     /** A note event as notes-service writes it. */
     public static ServiceEvent forNote(UUID id, Action action, NoteData note, String actorId, Instant timestamp) {
         return new ServiceEvent(id, action, note, new Actor(actorId), timestamp, NOTES,

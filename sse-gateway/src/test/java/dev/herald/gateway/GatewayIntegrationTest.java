@@ -33,8 +33,7 @@ import static org.awaitility.Awaitility.await;
         "herald.gateway.session.secure=false",
         "herald.gateway.resume.checkpoint-interval=300ms",
         "herald.gateway.drain.window=200ms",
-        // a reader on this loaded test JVM may lag a few big frames; a stalled one still passes this soon
-        "herald.gateway.queue.max-bytes=1MB"
+        "herald.gateway.flow.slow-grace=2s"
 })
 public abstract class GatewayIntegrationTest {
 

@@ -270,6 +270,30 @@ public final class SseTestClient implements AutoCloseable {
         return ended;
     }
 
+    /**
+     * For a client that stopped reading: reads what the server sent until the connection ends; true when
+     * the server closed it (end of stream or reset) within {@code timeout}.
+     */
+    public boolean readUntilClosedByServer(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] sink = new byte[64 * 1024];
+        try {
+            socket.setSoTimeout(200);
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (in.read(sink) < 0) {
+                        return true;
+                    }
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    // nothing yet: the server has not closed it
+                }
+            }
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -1,6 +1,7 @@
 package dev.herald.gateway;
 
 import dev.herald.contracts.Action;
+import dev.herald.contracts.CloudEventHeaders;
 import dev.herald.contracts.NoteData;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
@@ -14,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -53,15 +55,42 @@ public final class TestEvents {
     }
 
     public static ServiceEvent publish(ServiceEvent event) {
-        send(event.resourceId(), CODEC.encode(event));
-        return event;
+        return publishTo(Topics.NOTES_EVENTS, event);
+    }
+
+    /**
+     * Publishes events in one Kafka transaction: a {@code read_committed} consumer sees none of them until
+     * the commit, then all at once — a backlog released in one go, as after a broker outage.
+     */
+    public static void publishAtOnce(List<ServiceEvent> events) {
+        try (KafkaProducer<byte[], byte[]> transactional = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-burst-" + UUID.randomUUID(),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_000_000,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            transactional.initTransactions();
+            transactional.beginTransaction();
+            for (ServiceEvent event : events) {
+                transactional.send(record(Topics.NOTES_EVENTS, event));
+            }
+            transactional.commitTransaction();
+        }
+    }
+
+    /** The record notes-service's relay writes: key = note id, the owner and type in CloudEvents headers. */
+    static ProducerRecord<byte[], byte[]> record(String topic, ServiceEvent event) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
+                event.resourceId().getBytes(StandardCharsets.UTF_8), CODEC.encode(event));
+        record.headers().add(CloudEventHeaders.TYPE, event.cloudEventType().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(CloudEventHeaders.OWNER, event.owner().getBytes(StandardCharsets.UTF_8));
+        return record;
     }
 
     /** Publishes an event to another topic and waits for the acknowledgement. */
     public static ServiceEvent publishTo(String topic, ServiceEvent event) {
         try {
-            producer().send(new ProducerRecord<>(topic, event.resourceId().getBytes(StandardCharsets.UTF_8),
-                    CODEC.encode(event))).get();
+            producer().send(record(topic, event)).get();
             return event;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -73,8 +102,7 @@ public final class TestEvents {
 
     /** Publishes without waiting (for a steady flow); the future completes with the acknowledgement. */
     public static java.util.concurrent.Future<?> publishAsync(ServiceEvent event) {
-        return producer().send(new ProducerRecord<>(Topics.NOTES_EVENTS,
-                event.resourceId().getBytes(StandardCharsets.UTF_8), CODEC.encode(event)));
+        return producer().send(record(Topics.NOTES_EVENTS, event));
     }
 
     /** Publishes a record value that is not (necessarily) a valid event. */

@@ -2,8 +2,11 @@ package dev.herald.testsupport;
 
 import com.nimbusds.jwt.SignedJWT;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
+import okhttp3.HttpUrl;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,6 +58,24 @@ public final class HeraldIssuer {
     /** A token for another audience: a resource server must reject it. */
     public static String tokenForAudience(String user, String audience) {
         return issue(user, audience, Duration.ofHours(1), Map.of("roles", List.of("user")));
+    }
+
+    /**
+     * A token signed by this issuer with exactly {@code claims} and no {@code exp}: a resource server must
+     * refuse it (it would never expire).
+     */
+    public static String unexpiringToken(Map<String, ?> claims) {
+        Map<String, @Nullable Object> withoutExpiry = new HashMap<>(claims);
+        withoutExpiry.put("exp", null); // the claims builder drops a claim set to null
+        SignedJWT jwt = server().anyToken(HttpUrl.get(issuerUri()), withoutExpiry, Duration.ofHours(1));
+        try {
+            if (jwt.getJWTClaimsSet().getExpirationTime() != null) {
+                throw new IllegalStateException("the issuer added an expiry");
+            }
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException(e);
+        }
+        return jwt.serialize();
     }
 
     public static String issue(String subject, String audience, Duration validity, Map<String, ?> claims) {

@@ -1,5 +1,6 @@
 package dev.herald.gateway.auth;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -7,6 +8,11 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
@@ -26,6 +32,18 @@ class SecurityConfiguration {
     @Bean
     SecurityObservationSettings securityObservationSettings() {
         return SecurityObservationSettings.noObservations();
+    }
+
+    /**
+     * A token must name its user ({@code sub}: streams and limits are per user) and its expiry ({@code exp}:
+     * a stream ends then). Boot adds this to its decoder's issuer, audience and time checks; a token
+     * without either is refused with 401 like any other invalid token.
+     */
+    @Bean
+    OAuth2TokenValidator<Jwt> requiredClaimsValidator() {
+        return new DelegatingOAuth2TokenValidator<>(
+                new JwtClaimValidator<@Nullable Object>(JwtClaimNames.SUB, sub -> sub instanceof String s && !s.isBlank()),
+                new JwtClaimValidator<@Nullable Object>(JwtClaimNames.EXP, exp -> exp != null));
     }
 
     @Bean

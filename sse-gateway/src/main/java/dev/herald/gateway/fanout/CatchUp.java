@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A resuming stream on its way to the live stream (DESIGN §5). It runs on the stream's event loop in
- * steps: each step replays what the {@link ReplayBuffer} holds after the client's position, a bounded
- * chunk at a time as the socket takes it; when the ring no longer holds the position, a Kafka read
+ * A resuming stream on its way to the live stream. It runs on the stream's event loop in steps: each
+ * step replays what the {@link ReplayBuffer} holds after the client's position, a chunk of bytes at a
+ * time, and goes on when the socket has taken it; when the ring no longer holds the position, a Kafka read
  * ({@link Replayer}) brings it forward first. The last step replays up to the last batch its shard
  * delivered and joins the audience index in the same task, so the seam has no gap and no duplicate.
  *
@@ -15,23 +15,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class CatchUp implements ReplayTarget {
 
-    /** How long a step waits for a stream whose queue is half full. */
-    private static final long WAIT_FOR_ROOM_MICROS = 2_000;
-    /** How long a stream waits when the replay queue is full or Kafka failed. */
+    /** How long a stream waits when the replay queue is full, its user has a read running, or Kafka failed. */
     private static final long WAIT_FOR_KAFKA_MILLIS = 100;
 
-    private final Subscriber subscriber;
+    private final ClientStream subscriber;
     private final Shard shard;
     private final long startedNanos = System.nanoTime();
     /** Owned by the event loop; readers get copies. */
     private long[] position;
     private volatile long[] snapshot;
-    private volatile int room;
     /** The next ring frame to look at, or -1 to look the start up again. */
     private long cursor = -1;
     private boolean usedKafka;
 
-    CatchUp(Subscriber subscriber, Shard shard, long[] position) {
+    CatchUp(ClientStream subscriber, Shard shard, long[] position) {
         this.subscriber = subscriber;
         this.shard = shard;
         this.position = position.clone();
@@ -43,9 +40,9 @@ final class CatchUp implements ReplayTarget {
         if (!subscriber.isOpen()) {
             return;
         }
-        QueueLimits limits = shard.limits();
-        if (!subscriber.hasRoom(limits)) {
-            shard.loop().schedule(this::step, WAIT_FOR_ROOM_MICROS, TimeUnit.MICROSECONDS);
+        long chunk = shard.settings().replayChunkBytes();
+        if (!subscriber.wantsMore(chunk)) {
+            subscriber.whenDrained(this::step);
             return;
         }
         ReplayBuffer ring = shard.ring();
@@ -56,7 +53,6 @@ final class CatchUp implements ReplayTarget {
             return;
         }
         long[] pos = position;
-        int sent = 0;
         Frame last = null;
         for (; s <= upTo; s++) {
             Frame frame = ring.get(s);
@@ -75,16 +71,14 @@ final class CatchUp implements ReplayTarget {
                 boolean shared = ReplayBuffer.atOrPast(frame.after(), pos);
                 pos = ReplayBuffer.maxInto(pos, frame.after());
                 Frame out = shared ? frame : frame.withId(shard.encode(pos), pos.clone());
-                if (!subscriber.enqueue(out, limits)) {
+                if (!subscriber.enqueue(out)) {
                     return; // closed
                 }
                 subscriber.idSeq = frame.seq;
-                sent++;
-                if ((sent & 15) == 0 && !subscriber.hasRoom(limits)) {
+                if (!subscriber.wantsMore(chunk)) {
                     position = pos;
                     cursor = s + 1;
-                    subscriber.drain();
-                    shard.loop().schedule(this::step, WAIT_FOR_ROOM_MICROS, TimeUnit.MICROSECONDS);
+                    subscriber.whenDrained(this::step);
                     return;
                 }
             }
@@ -99,10 +93,9 @@ final class CatchUp implements ReplayTarget {
     private void toKafka() {
         usedKafka = true;
         snapshot = position.clone();
-        room = Math.max(16, shard.limits().maxFrames() / 2);
         Replayer replayer = shard.replayer();
         if (replayer == null) {
-            reset("unavailable");
+            reset(ResetReason.UNAVAILABLE);
             return;
         }
         if (!replayer.submit(this)) {
@@ -118,8 +111,13 @@ final class CatchUp implements ReplayTarget {
     }
 
     @Override
-    public int room() {
-        return room;
+    public long roomBytes() {
+        return shard.settings().replayChunkBytes();
+    }
+
+    @Override
+    public String userId() {
+        return subscriber.userId();
     }
 
     @Override
@@ -143,13 +141,16 @@ final class CatchUp implements ReplayTarget {
             if (!subscriber.isOpen()) {
                 return;
             }
-            QueueLimits limits = shard.limits();
             for (Frame frame : frames) {
-                if (!subscriber.enqueue(frame, limits)) {
+                if (!subscriber.enqueue(frame)) {
                     return;
                 }
             }
+            boolean moved = !ReplayBuffer.atOrPast(position, read);
             position = ReplayBuffer.maxInto(position, read);
+            if (frames.isEmpty() && moved) { // nothing here was for it: its id still moves forward
+                subscriber.enqueue(Frame.control("id: " + shard.encode(position) + "\n\n"));
+            }
             cursor = -1;
             subscriber.drain();
             step();
@@ -157,7 +158,7 @@ final class CatchUp implements ReplayTarget {
     }
 
     @Override
-    public void reset(String reason) {
+    public void reset(ResetReason reason) {
         shard.loop().execute(() -> shard.reset(subscriber, reason, startedNanos));
     }
 

@@ -4,7 +4,10 @@ package dev.herald.gateway.fanout;
 public enum DisconnectReason {
     /** The client went away. */
     CLIENT("client"),
-    /** Its bounded queue overflowed: the client reads slower than events arrive. */
+    /**
+     * Its socket took nothing for longer than the grace period, or it fell further behind than the replay
+     * buffer holds: the client reads slower than its events arrive.
+     */
     SLOW("slow"),
     /** Its access token expired ({@code event: auth-expired} was sent). */
     EXPIRED("expired"),

@@ -3,6 +3,7 @@ package dev.herald.gateway.fanout;
 import dev.herald.gateway.GatewayProperties;
 import dev.herald.gateway.resume.ResumePosition;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -19,22 +20,28 @@ class FanoutConfiguration {
     }
 
     @Bean
-    ReplayBuffer replayBuffer(GatewayProperties properties) {
-        return new ReplayBuffer(properties.resume().ringSize());
+    ReplayBuffer replayBuffer(GatewayProperties properties, GatewayMetrics metrics) {
+        MemoryPlan plan = MemoryPlan.of(properties, Runtime.getRuntime().maxMemory());
+        plan.check();
+        ReplayBuffer ring = new ReplayBuffer(properties.resume().ringSize(), plan.ringBytes());
+        metrics.watchReplayBuffer(ring);
+        return ring;
     }
 
     @Bean
-    Hub hub(GatewayProperties properties, ReplayBuffer replayBuffer, GatewayMetrics metrics) {
+    Hub hub(GatewayProperties properties, ReplayBuffer replayBuffer, ObjectProvider<Replayer> replayer,
+            GatewayMetrics metrics) {
         Duration tick = properties.tick().compareTo(properties.heartbeat()) > 0 ? properties.heartbeat() : properties.tick();
         Duration checkpoint = properties.resume().checkpointInterval();
         if (tick.compareTo(checkpoint) > 0) {
             tick = checkpoint;
         }
-        return new Hub(new HubSettings(properties.heartbeat(), tick, properties.retry(),
-                new QueueLimits(properties.queue().maxFrames(), properties.queue().maxBytes().toBytes()),
+        GatewayProperties.Flow flow = properties.flow();
+        return new Hub(new HubSettings(properties.heartbeat(), tick, properties.retry(), properties.retryJitter(),
+                flow.pendingBytes().toBytes(), flow.slowGrace(), properties.resume().chunkBytes().toBytes(),
                 properties.maxConnections(), properties.maxStreamsPerUser()),
                 new ResumeSettings(ResumePosition.topicCheck(properties.kafka().topic()), checkpoint),
-                replayBuffer, metrics);
+                replayBuffer, replayer.getIfAvailable(), metrics);
     }
 
     /**

@@ -70,6 +70,13 @@ public final class GatewayMetrics {
                 .description("Open streams").register(registry);
     }
 
+    void watchReplayBuffer(ReplayBuffer ring) {
+        Gauge.builder("herald.gateway.replay.buffer.events", ring, ReplayBuffer::size)
+                .description("Events held in memory for resumes").register(registry);
+        Gauge.builder("herald.gateway.replay.buffer.bytes", ring, ReplayBuffer::bytes)
+                .baseUnit("bytes").description("Bytes of events held in memory for resumes").register(registry);
+    }
+
     void watchDrain(java.util.function.IntSupplier remaining) {
         Gauge.builder("herald.gateway.drain.remaining", remaining, r -> r.getAsInt())
                 .description("Streams still open while the instance drains (0 when not draining)").register(registry);

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,36 +25,36 @@ public final class Hub {
     private final GatewayMetrics metrics;
     private final ConcurrentHashMap<EventLoop, Shard> shardsByLoop = new ConcurrentHashMap<>();
     private final List<Shard> shards = new CopyOnWriteArrayList<>();
-    private final ConcurrentHashMap<String, AtomicInteger> streamsByUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> streamsByUser = new ConcurrentHashMap<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final Frame heartbeat = Frame.control(": heartbeat\n\n");
     private final Frame authExpired = Frame.control("event: auth-expired\ndata: {\"type\":\"auth-expired\"}\n\n");
-    private final String retryLine;
     private final ResumeSettings resumeSettings;
     private final ReplayBuffer ring;
-    private volatile @Nullable Replayer replayer;
+    private final @Nullable Replayer replayer;
     private volatile @Nullable String position;
     private volatile long[] positionVector = new long[0];
     private volatile boolean accepting = true;
     private volatile boolean draining;
 
-    public Hub(HubSettings settings, GatewayMetrics metrics) {
-        this(settings, new ResumeSettings(0, Duration.ofSeconds(30)), new ReplayBuffer(1024), metrics);
-    }
-
-    public Hub(HubSettings settings, ResumeSettings resumeSettings, ReplayBuffer ring, GatewayMetrics metrics) {
+    /**
+     * @param replayer the Kafka readers that serve resumes the replay buffer cannot; null where there are
+     *                 none (such resumes then get a reset)
+     */
+    public Hub(HubSettings settings, ResumeSettings resumeSettings, ReplayBuffer ring, @Nullable Replayer replayer,
+               GatewayMetrics metrics) {
         this.settings = settings;
         this.resumeSettings = resumeSettings;
         this.ring = ring;
+        this.replayer = replayer;
         this.metrics = metrics;
-        this.retryLine = "retry: " + settings.retry().toMillis() + "\n";
         metrics.watchConnections(connections);
         metrics.watchDrain(() -> draining ? connections.get() : 0);
     }
 
     /**
      * Takes a place for a new stream of {@code userId}, or says which limit refuses it. An admitted
-     * stream gives its place back when it ends ({@link Subscriber#close}).
+     * stream gives its places back when its response is over ({@link ClientStream#ended}).
      */
     public Admission admit(String userId) {
         if (!accepting) {
@@ -65,9 +66,14 @@ public final class Hub {
             metrics.disconnected(DisconnectReason.LIMIT);
             return Admission.INSTANCE_LIMIT;
         }
-        AtomicInteger mine = streamsByUser.computeIfAbsent(userId, user -> new AtomicInteger());
-        if (mine.incrementAndGet() > settings.maxStreamsPerUser()) {
-            giveBack(userId);
+        boolean[] full = new boolean[1];
+        streamsByUser.compute(userId, (user, count) -> { // atomic per user: admit and giveBack never race
+            int held = count == null ? 0 : count;
+            full[0] = held >= settings.maxStreamsPerUser();
+            return full[0] ? count : Integer.valueOf(held + 1);
+        });
+        if (full[0]) {
+            connections.decrementAndGet();
             metrics.disconnected(DisconnectReason.LIMIT);
             return Admission.USER_LIMIT;
         }
@@ -81,17 +87,20 @@ public final class Hub {
 
     private void giveBack(String userId) {
         connections.decrementAndGet();
-        streamsByUser.computeIfPresent(userId, (user, count) -> count.decrementAndGet() <= 0 ? null : count);
+        streamsByUser.computeIfPresent(userId, (user, count) -> count <= 1 ? null : count - 1);
     }
 
-    /** A stream of an admitted user on {@code channel}; it joins the index once WebFlux subscribes to it. */
-    public Subscriber open(String userId, boolean admin, int typeMask, long expiresAtMillis, Channel channel) {
-        return shardFor(channel.eventLoop()).newSubscriber(userId, admin, typeMask, expiresAtMillis, channel);
+    /**
+     * A stream of an admitted user on {@code channel}, resuming as {@code intent} says; it joins its event
+     * loop's shard once WebFlux subscribes to it.
+     */
+    public ClientStream open(String userId, boolean admin, int typeMask, long expiresAtMillis, Channel channel,
+                             ResumeIntent intent) {
+        return shardFor(channel.eventLoop()).newStream(userId, admin, typeMask, expiresAtMillis, channel, intent);
     }
 
-    void released(Subscriber subscriber, DisconnectReason reason) {
-        giveBack(subscriber.userId());
-        metrics.disconnected(reason);
+    void released(ClientStream stream) {
+        giveBack(stream.userId());
     }
 
     private Shard shardFor(EventLoop loop) {
@@ -106,11 +115,6 @@ public final class Hub {
             }
         }
         return shard;
-    }
-
-    /** Delivers a batch (tests): a position with no partitions. */
-    public void publish(List<Frame> frames, String positionAfter) {
-        publish(frames, new long[0], positionAfter);
     }
 
     /**
@@ -168,11 +172,6 @@ public final class Hub {
 
     @Nullable Replayer replayer() {
         return replayer;
-    }
-
-    /** The Kafka readers that serve resumes the replay buffer cannot. */
-    public void useReplayer(Replayer kafkaReplayer) {
-        this.replayer = kafkaReplayer;
     }
 
     String encode(long[] at) {
@@ -237,19 +236,25 @@ public final class Hub {
     }
 
     /** {@code event: reset}: the client's position cannot be served; it reloads its state, then goes on live. */
-    Frame resetFrame(@Nullable String livePosition, String reason) {
+    Frame resetFrame(@Nullable String livePosition, ResetReason reason) {
         String id = livePosition == null ? "" : "id: " + livePosition + "\n";
-        return Frame.control(id + "event: reset\ndata: {\"type\":\"reset\",\"reason\":\"" + reason + "\"}\n\n");
+        return Frame.control(id + "event: reset\ndata: {\"type\":\"reset\",\"reason\":\"" + reason.wire() + "\"}\n\n");
     }
 
     Frame authExpiredFrame() {
         return authExpired;
     }
 
-    /** {@code retry:}, then the seed's connected frame, with the position the stream starts at as its id. */
+    /**
+     * {@code retry:}, then the connected frame, with the position the stream starts at as its id. The
+     * retry hint is jittered per stream, so the clients of an instance that goes away do not all come
+     * back in the same second.
+     */
     Frame connectedFrame(@Nullable String startPosition) {
+        long jitter = settings.retryJitter().toMillis();
+        long retry = settings.retry().toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0);
         String id = startPosition == null ? "" : "id: " + startPosition + "\n";
-        return Frame.control(retryLine + id + "data: {\"type\":\"connected\"}\n\n");
+        return Frame.control("retry: " + retry + "\n" + id + "data: {\"type\":\"connected\"}\n\n");
     }
 
     long clockMicros() {

@@ -10,6 +10,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * fresh instance can resume clients too); event loops read. A reader always checks the sequence
  * number of what it read, so a slot overwritten meanwhile is noticed, never misread.
  *
+ * <p>It is bounded twice: by a count of frames and by their bytes (events may be 64 KiB and more, so a
+ * count alone could be gigabytes). Appending past either bound evicts the oldest frames.
+ *
  * <p>Which positions it can serve: the ring holds every event from its {@code base} on, where the base
  * is the position the consumer started at while nothing was evicted yet, and after that the position
  * just before the oldest frame still held. A client position at or past the base on every partition is
@@ -23,17 +26,22 @@ public final class ReplayBuffer {
     private static final int MARGIN = 8;
 
     private final int capacity;
+    private final long maxBytes;
     private final AtomicReferenceArray<@Nullable Frame> slots;
     private volatile long head;
+    /** The oldest sequence number still held (the consumer thread moves it). */
+    private volatile long tail;
+    private volatile long bytes;
     private volatile long[] start = new long[0];
 
-    public ReplayBuffer(int capacity) {
+    /**
+     * @param capacity frames held at most
+     * @param maxBytes bytes of frames held at most (the newest frame is held whatever its size)
+     */
+    public ReplayBuffer(int capacity, long maxBytes) {
         this.capacity = Math.max(capacity, MARGIN * 2);
+        this.maxBytes = maxBytes;
         this.slots = new AtomicReferenceArray<>(this.capacity);
-    }
-
-    public int capacity() {
-        return capacity;
     }
 
     /** Where the consumer starts reading (before the first append): the base until the ring wraps. */
@@ -44,9 +52,35 @@ public final class ReplayBuffer {
     /** Appends an event frame (consumer thread), giving it the next sequence number. */
     public void append(Frame frame) {
         long seq = head;
+        if (seq - tail >= capacity) {
+            evictOldest();
+        }
         frame.seq = seq;
         slots.set((int) (seq % capacity), frame);
+        bytes += frame.length();
         head = seq + 1;
+        while (bytes > maxBytes && head - tail > 1) {
+            evictOldest();
+        }
+    }
+
+    private void evictOldest() {
+        long t = tail;
+        Frame old = slots.getAndSet((int) (t % capacity), null);
+        if (old != null) {
+            bytes -= old.length();
+        }
+        tail = t + 1;
+    }
+
+    /** The sequence number of the oldest frame held (equal to {@link #head()} when empty). */
+    long oldest() {
+        return tail;
+    }
+
+    /** Bytes of the frames held. */
+    public long bytes() {
+        return bytes;
     }
 
     /** The next sequence number; the newest frame is {@code head() - 1}. */
@@ -56,12 +90,12 @@ public final class ReplayBuffer {
 
     /** Frames held. */
     public int size() {
-        return (int) Math.min(head, capacity);
+        return (int) (head - tail);
     }
 
     /** The frame with sequence number {@code seq}, or null when it was overwritten (or never written). */
     @Nullable Frame get(long seq) {
-        if (seq < 0) {
+        if (seq < tail) {
             return null;
         }
         Frame frame = slots.get((int) (seq % capacity));
@@ -75,7 +109,8 @@ public final class ReplayBuffer {
      */
     long startFor(long[] position, long upTo) {
         long h = head;
-        long oldest = h <= capacity ? 0 : h - capacity + MARGIN;
+        long t = tail;
+        long oldest = t == 0 ? 0 : t + Math.min(MARGIN, (h - t) / 2);
         if (upTo < oldest) {
             return oldest == 0 && atOrPast(position, start) ? oldest : NOT_COVERED;
         }

@@ -11,8 +11,11 @@ public interface ReplayTarget {
     /** Where the client stands: the next offset per partition it has not seen (a copy). */
     long[] from();
 
-    /** Most event frames to hand over in one {@link #deliver}. */
-    int room();
+    /** Most bytes of frames to hand over in one {@link #deliver}. */
+    long roomBytes();
+
+    /** The user the stream is for: a user holds one Kafka read at a time. */
+    String userId();
 
     boolean isOpen();
 
@@ -24,12 +27,13 @@ public interface ReplayTarget {
 
     /**
      * Frames read (only those the stream wants, ids already set), and the position everything before
-     * which has been read. The stream goes on from there (memory if it can, else another read).
+     * which has been read. The stream goes on from there (memory if it can, else another read); when no
+     * frame was for it, its id still moves to that position.
      */
     void deliver(List<Frame> frames, long[] position);
 
     /** The position cannot be served: older than the topic's retention, or past its end. */
-    void reset(String reason);
+    void reset(ResetReason reason);
 
     /** Kafka could not be read now; the stream tries again shortly. */
     void failed();

@@ -6,22 +6,24 @@ import org.jspecify.annotations.Nullable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The streams of one Netty event loop and their audience index (user id → streams, admin streams).
  * Everything here runs on that loop: the index needs no locks, a delivery writes to sockets the loop
  * owns, and one event's fan-out is spread over all loops. One periodic task per shard sends
- * heartbeats and ends streams whose token expired; streams have no timers of their own.
+ * heartbeats, ends streams whose token expired and closes streams whose socket stalled; streams have no
+ * timers of their own.
  */
 final class Shard {
 
     private final EventLoop loop;
     private final Hub hub;
-    private final HashMap<String, ArrayList<Subscriber>> byUser = new HashMap<>();
-    private final ArrayList<Subscriber> admins = new ArrayList<>();
-    private final ArrayList<Subscriber> all = new ArrayList<>();
-    private final ArrayList<Subscriber> dirty = new ArrayList<>();
+    private final HashMap<String, ArrayList<ClientStream>> byUser = new HashMap<>();
+    private final ArrayList<ClientStream> admins = new ArrayList<>();
+    private final ArrayList<ClientStream> all = new ArrayList<>();
+    private final ArrayList<ClientStream> dirty = new ArrayList<>();
     /** The position after the last batch delivered through this shard: what a new stream starts from. */
     private @Nullable String position;
     private long[] positionVector;
@@ -48,8 +50,8 @@ final class Shard {
         return loop;
     }
 
-    QueueLimits limits() {
-        return hub.settings().queue();
+    HubSettings settings() {
+        return hub.settings();
     }
 
     ReplayBuffer ring() {
@@ -76,52 +78,52 @@ final class Shard {
         return hub.clockMicros();
     }
 
-    Subscriber newSubscriber(String userId, boolean admin, int typeMask, long expiresAtMillis,
-                             io.netty.channel.Channel channel) {
-        return new Subscriber(userId, admin, typeMask, expiresAtMillis, channel, this);
+    ClientStream newStream(String userId, boolean admin, int typeMask, long expiresAtMillis,
+                           io.netty.channel.Channel channel, ResumeIntent intent) {
+        return new ClientStream(userId, admin, typeMask, expiresAtMillis, channel, this, intent);
     }
 
     /** Adds a stream to the index and queues its first frames; from here on it receives events. */
-    void register(Subscriber subscriber) {
+    void register(ClientStream stream) {
         if (loop.inEventLoop()) {
-            add(subscriber);
+            add(stream);
         } else {
-            loop.execute(() -> add(subscriber));
+            loop.execute(() -> add(stream));
         }
     }
 
-    private void add(Subscriber subscriber) {
-        if (!subscriber.isOpen()) {
+    private void add(ClientStream stream) {
+        if (!stream.isOpen()) {
             return;
         }
-        subscriber.slot = all.size();
-        all.add(subscriber);
-        long[] resumeFrom = subscriber.resumeFrom;
-        String resetReason = subscriber.resetReason;
-        subscriber.resumeFrom = null; // a stream lives for hours: keep nothing it no longer needs
-        subscriber.resetReason = null;
-        if (resetReason != null) {
-            subscriber.enqueue(hub.connectedFrame(null), limits());
-            reset(subscriber, resetReason, System.nanoTime());
-        } else if (resumeFrom != null) {
-            subscriber.enqueue(hub.connectedFrame(null), limits()); // the client keeps its last id until replay moves it
-            subscriber.drain();
-            new CatchUp(subscriber, this, resumeFrom).step();
-        } else {
-            index(subscriber);
-            String start = position != null ? position : hub.position();
-            subscriber.idSeq = lastSeq;
-            subscriber.enqueue(hub.connectedFrame(start), limits());
-            subscriber.drain();
+        stream.slot = all.size();
+        all.add(stream);
+        switch (stream.takeIntent()) {
+            case ResumeIntent.Reset reset -> {
+                stream.enqueue(hub.connectedFrame(null));
+                reset(stream, reset.reason(), System.nanoTime());
+            }
+            case ResumeIntent.From from -> {
+                stream.enqueue(hub.connectedFrame(null)); // the client keeps its last id until replay moves it
+                stream.drain();
+                new CatchUp(stream, this, from.nextOffsets()).step();
+            }
+            case ResumeIntent.Fresh fresh -> {
+                index(stream);
+                String start = position != null ? position : hub.position();
+                stream.idSeq = lastSeq;
+                stream.enqueue(hub.connectedFrame(start));
+                stream.drain();
+            }
         }
     }
 
-    private void index(Subscriber subscriber) {
-        subscriber.live = true;
-        if (subscriber.admin()) {
-            admins.add(subscriber);
+    private void index(ClientStream stream) {
+        stream.live = true;
+        if (stream.admin()) {
+            admins.add(stream);
         } else {
-            byUser.computeIfAbsent(subscriber.userId(), user -> new ArrayList<>(1)).add(subscriber);
+            byUser.computeIfAbsent(stream.userId(), user -> new ArrayList<>(1)).add(stream);
         }
     }
 
@@ -129,63 +131,76 @@ final class Shard {
      * A caught-up stream joins the index (on the loop, right after its last replayed frame): it stands at
      * {@code at}; where that is past this instance, it keeps a floor until the instance catches up.
      */
-    void goLive(Subscriber subscriber, long[] at, ResumeSource source, long startedNanos) {
-        if (!subscriber.isOpen() || subscriber.live) {
+    void goLive(ClientStream stream, long[] at, ResumeSource source, long startedNanos) {
+        if (!stream.isOpen() || stream.live) {
             return;
         }
-        subscriber.floor = ReplayBuffer.atOrPast(positionVector, at) ? null : at;
-        index(subscriber);
-        subscriber.drain();
+        stream.floor = ReplayBuffer.atOrPast(positionVector, at) ? null : at;
+        index(stream);
+        stream.drain();
         hub.metrics().resumed(source, System.nanoTime() - startedNanos);
     }
 
     /** A stream whose position cannot be served: {@code event: reset} with the reason, then live from here. */
-    void reset(Subscriber subscriber, String reason, long startedNanos) {
-        if (!subscriber.isOpen() || subscriber.live) {
+    void reset(ClientStream stream, ResetReason reason, long startedNanos) {
+        if (!stream.isOpen() || stream.live) {
             return;
         }
-        subscriber.idSeq = lastSeq;
-        if (!subscriber.enqueue(hub.resetFrame(position, reason), limits())) {
+        stream.idSeq = lastSeq;
+        if (!stream.enqueue(hub.resetFrame(position, reason))) {
             return;
         }
-        subscriber.floor = null;
-        index(subscriber);
-        subscriber.drain();
+        stream.floor = null;
+        index(stream);
+        stream.drain();
         hub.metrics().resumed(ResumeSource.RESET, System.nanoTime() - startedNanos);
     }
 
-    /** Takes a stream out of the index and gives back its place in the limits. Any thread. */
-    void release(Subscriber subscriber, DisconnectReason reason) {
-        hub.released(subscriber, reason);
+    /** Takes a stream out of the audience index: it gets no more events. Any thread. */
+    void leave(ClientStream stream, DisconnectReason reason) {
+        hub.metrics().disconnected(reason);
+        onLoop(() -> unindex(stream));
+    }
+
+    /** Forgets a stream whose response is over and gives back its places in the limits. Any thread. */
+    void forget(ClientStream stream) {
+        hub.released(stream);
+        onLoop(() -> {
+            unindex(stream);
+            int slot = stream.slot;
+            if (slot < 0) {
+                return; // never added: it ended before registration ran
+            }
+            stream.slot = -1;
+            ClientStream last = all.removeLast();
+            if (last != stream) {
+                all.set(slot, last);
+                last.slot = slot;
+            }
+        });
+    }
+
+    private void onLoop(Runnable task) {
         if (loop.inEventLoop()) {
-            remove(subscriber);
+            task.run();
         } else {
-            loop.execute(() -> remove(subscriber));
+            loop.execute(task);
         }
     }
 
-    private void remove(Subscriber subscriber) {
-        int slot = subscriber.slot;
-        if (slot < 0) {
-            return; // never added: it closed before registration ran
-        }
-        subscriber.slot = -1;
-        Subscriber last = all.removeLast();
-        if (last != subscriber) {
-            all.set(slot, last);
-            last.slot = slot;
-        }
-        if (!subscriber.live) {
+    private void unindex(ClientStream stream) {
+        if (!stream.live) {
             return;
         }
-        if (subscriber.admin()) {
-            admins.remove(subscriber);
+        stream.live = false;
+        if (stream.admin()) {
+            admins.remove(stream);
         } else {
-            ArrayList<Subscriber> streams = byUser.get(subscriber.userId());
+            ArrayList<ClientStream> streams = byUser.get(stream.userId());
             if (streams != null) {
-                streams.remove(subscriber);
+                streams.remove(stream);
                 if (streams.isEmpty()) {
-                    byUser.remove(subscriber.userId());
+                    byUser.remove(stream.userId());
                 }
             }
         }
@@ -204,9 +219,9 @@ final class Shard {
         long delivered = 0;
         long filtered = 0;
         for (Frame frame : frames) {
-            ArrayList<Subscriber> owners = byUser.get(frame.owner());
+            ArrayList<ClientStream> owners = byUser.get(frame.owner());
             if (owners != null) {
-                for (int i = owners.size() - 1; i >= 0; i--) { // backwards: an overflow removes its stream
+                for (int i = owners.size() - 1; i >= 0; i--) {
                     if (offer(owners.get(i), frame)) {
                         delivered++;
                     } else {
@@ -227,42 +242,47 @@ final class Shard {
         if (!frames.isEmpty()) {
             lastSeq = frames.getLast().seq;
         }
+        long oldestHeld = hub.ring().oldest();
         for (int i = 0; i < dirty.size(); i++) {
-            Subscriber subscriber = dirty.get(i);
-            subscriber.dirty = false;
-            subscriber.drain();
+            ClientStream stream = dirty.get(i);
+            stream.dirty = false;
+            if (stream.fellBehind(oldestHeld)) {
+                stream.close(DisconnectReason.SLOW, true);
+            } else {
+                stream.drain();
+            }
         }
         dirty.clear();
         hub.metrics().fannedOut(delivered, filtered);
     }
 
-    private boolean offer(Subscriber subscriber, Frame frame) {
-        if (!subscriber.accepts(frame)) {
+    private boolean offer(ClientStream stream, Frame frame) {
+        if (!stream.accepts(frame)) {
             return false;
         }
         Frame out = frame;
-        long[] floor = subscriber.floor;
+        long[] floor = stream.floor;
         if (floor != null) { // the client is ahead of this instance on some partition
             if (frame.offset() < ReplayBuffer.at(floor, frame.partition())) {
                 return false; // it has this one
             }
             long[] merged = ReplayBuffer.max(floor, frame.after());
             if (ReplayBuffer.atOrPast(frame.after(), merged)) {
-                subscriber.floor = null;
+                stream.floor = null;
             } else {
-                subscriber.floor = merged;
+                stream.floor = merged;
                 out = frame.withId(hub.encode(merged), merged);
             }
         }
-        subscriber.idSeq = frame.seq;
-        if (subscriber.enqueue(out, hub.settings().queue()) && !subscriber.dirty) {
-            subscriber.dirty = true;
-            dirty.add(subscriber);
+        stream.idSeq = frame.seq;
+        if (stream.enqueue(out) && !stream.dirty) {
+            stream.dirty = true;
+            dirty.add(stream);
         }
         return true;
     }
 
-    /** The shard's one timer: token expiry for every stream, and heartbeats when due. */
+    /** The shard's one timer: token expiry, stalled sockets, heartbeats and checkpoints when due. */
     private void tick() {
         long now = System.currentTimeMillis();
         boolean heartbeat = now >= nextHeartbeatMillis;
@@ -275,20 +295,28 @@ final class Shard {
         }
         Frame beat = hub.heartbeatFrame();
         Frame mark = checkpoint ? Frame.control("id: " + position + "\n\n") : null;
-        QueueLimits limits = hub.settings().queue();
+        long grace = hub.settings().slowGrace().toMillis();
+        long oldestHeld = hub.ring().oldest();
         for (int i = all.size() - 1; i >= 0 && i < all.size(); i--) {
-            Subscriber subscriber = all.get(i);
-            if (subscriber.expiresAtMillis() <= now) {
-                subscriber.finish(hub.authExpiredFrame(), DisconnectReason.EXPIRED);
+            ClientStream stream = all.get(i);
+            if (stream.isStalledFor(now, grace) || stream.fellBehind(oldestHeld)) {
+                stream.close(DisconnectReason.SLOW, true);
                 continue;
             }
-            boolean queued = heartbeat && subscriber.enqueue(beat, limits);
-            if (mark != null && subscriber.live && subscriber.idSeq < lastSeq) {
-                queued |= subscriber.enqueue(checkpointFor(subscriber, mark), limits);
-                subscriber.idSeq = lastSeq;
+            if (!stream.isOpen()) {
+                continue; // finishing: its last frame is on its way
+            }
+            if (stream.expiresAtMillis() <= now) {
+                stream.finish(hub.authExpiredFrame(), DisconnectReason.EXPIRED);
+                continue;
+            }
+            boolean queued = heartbeat && stream.enqueueIfIdle(beat);
+            if (mark != null && stream.live && stream.idSeq < lastSeq) {
+                queued |= stream.enqueue(checkpointFor(stream, mark));
+                stream.idSeq = lastSeq;
             }
             if (queued) {
-                subscriber.drain();
+                stream.drain();
             }
         }
     }
@@ -297,17 +325,17 @@ final class Shard {
      * A position checkpoint: an {@code id:} line and no data, so a quiet stream's last event id keeps up
      * with the topic (its resume stays short) without firing an event in the browser.
      */
-    private Frame checkpointFor(Subscriber subscriber, Frame shared) {
-        long[] floor = subscriber.floor;
+    private Frame checkpointFor(ClientStream stream, Frame shared) {
+        long[] floor = stream.floor;
         if (floor == null) {
             return shared;
         }
         long[] merged = ReplayBuffer.max(floor, positionVector);
         if (ReplayBuffer.atOrPast(positionVector, merged)) {
-            subscriber.floor = null;
+            stream.floor = null;
             return shared;
         }
-        subscriber.floor = merged;
+        stream.floor = merged;
         return Frame.control("id: " + hub.encode(merged) + "\n\n");
     }
 
@@ -332,8 +360,8 @@ final class Shard {
         loop.execute(() -> {
             java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
             for (int i = all.size() - 1; i >= 0; i--) {
-                Subscriber subscriber = all.get(i);
-                loop.schedule(() -> subscriber.close(DisconnectReason.DRAINING, true),
+                ClientStream stream = all.get(i);
+                loop.schedule(() -> stream.close(DisconnectReason.DRAINING, true),
                         random.nextLong(windowMillis), TimeUnit.MILLISECONDS);
             }
         });

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -21,14 +22,8 @@ class KafkaConfiguration {
     NotesEventConsumer notesEventConsumer(
             @Value("${spring.kafka.bootstrap-servers:localhost:19092}") String bootstrapServers,
             GatewayProperties properties, Hub hub, GatewayMetrics metrics) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "herald-gateway-" + UUID.randomUUID().toString().substring(0, 8));
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, Object> config = consumerConfig(bootstrapServers, "herald-gateway-", properties);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         GatewayProperties.Kafka kafka = properties.kafka();
         GatewayProperties.Resume resume = properties.resume();
         return new NotesEventConsumer(() -> new KafkaConsumer<>(config), kafka.topic(), kafka.pollTimeout(),
@@ -39,20 +34,44 @@ class KafkaConfiguration {
     @Bean(destroyMethod = "close")
     KafkaReplayer kafkaReplayer(
             @Value("${spring.kafka.bootstrap-servers:localhost:19092}") String bootstrapServers,
-            GatewayProperties properties, Hub hub) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "herald-replay-" + UUID.randomUUID().toString().substring(0, 8));
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            GatewayProperties properties) {
+        Map<String, Object> config = consumerConfig(bootstrapServers, "herald-replay-", properties);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        GatewayProperties.Resume resume = properties.resume();
+        return new KafkaReplayer(() -> new KafkaConsumer<>(config), properties.kafka().topic(),
+                resume.replayReaders(), resume.replayQueue(),
+                new KafkaReplayer.ChunkBounds(resume.chunkRecords(), resume.chunkTime()));
+    }
+
+    /** {@code consumer}: DOWN while the consumer thread recovers from a failure or is gone. */
+    @Bean
+    HealthIndicator consumerHealthIndicator(NotesEventConsumer consumer) {
+        return consumer::health;
+    }
+
+    /** {@code kafka}: reachability and lag, informative (UNKNOWN, not DOWN, while Kafka is away). */
+    @Bean
+    HealthIndicator kafkaHealthIndicator(NotesEventConsumer consumer) {
+        return consumer::kafkaHealth;
+    }
+
+    /**
+     * Every consumer reads with manual assignment (no group, no commits), {@code read_committed}, and
+     * fetches bounded in bytes, so the live consumer and the replay readers together fit the heap.
+     */
+    private static Map<String, Object> consumerConfig(String bootstrapServers, String clientPrefix,
+                                                      GatewayProperties properties) {
+        int fetchMax = (int) Math.min(Integer.MAX_VALUE, properties.kafka().fetchMaxBytes().toBytes());
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientPrefix + UUID.randomUUID().toString().substring(0, 8));
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchMax);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(fetchMax, 1024 * 1024));
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        GatewayProperties.Resume resume = properties.resume();
-        KafkaReplayer replayer = new KafkaReplayer(() -> new KafkaConsumer<>(config), properties.kafka().topic(),
-                resume.replayReaders(), resume.replayQueue());
-        hub.useReplayer(replayer);
-        return replayer;
+        return config;
     }
 }

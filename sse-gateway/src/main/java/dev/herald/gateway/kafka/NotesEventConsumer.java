@@ -2,11 +2,9 @@ package dev.herald.gateway.kafka;
 
 import dev.herald.contracts.InvalidEventException;
 import dev.herald.contracts.ServiceEvent;
-import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.gateway.fanout.Frame;
 import dev.herald.gateway.fanout.GatewayMetrics;
 import dev.herald.gateway.fanout.Hub;
-import dev.herald.gateway.fanout.SseFormat;
 import dev.herald.gateway.resume.ResumePosition;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,8 +13,10 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.SmartLifecycle;
 
 import java.time.Duration;
@@ -34,10 +34,16 @@ import java.util.function.Supplier;
  * while running (a new partition is read from its beginning). Each record is decoded once; a record
  * that is not a valid event is counted and skipped. Each polled batch goes to the {@link Hub} once,
  * with every event's id the instance's position after it. It never blocks on a client.
+ *
+ * <p>Nothing stops it silently: any failure, {@link Error}s included (an {@link OutOfMemoryError} of a
+ * burst, say), is logged and the loop starts again from where it stood, with a growing pause; while it
+ * fails, and if its thread is gone, {@link #health()} says so.
  */
 public final class NotesEventConsumer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(NotesEventConsumer.class);
+    private static final long INITIAL_PAUSE_MILLIS = 500;
+    private static final long MAX_PAUSE_MILLIS = 10_000;
 
     private final Supplier<Consumer<byte[], byte[]>> consumers;
     private final String topic;
@@ -46,11 +52,16 @@ public final class NotesEventConsumer implements SmartLifecycle {
     private final Duration partitionRefresh;
     private final Hub hub;
     private final GatewayMetrics metrics;
-    private final ServiceEventCodec codec = new ServiceEventCodec();
+    private final EventFrames eventFrames = new EventFrames();
+    /** When the last poll came back (epoch millis); 0 before the first. */
+    private volatile long lastPollMillis;
+    /** The failure the loop is recovering from; null while it reads. */
+    private volatile @Nullable Throwable failure;
+    private volatile long lag = -1;
 
     private volatile boolean running;
-    private volatile @org.jspecify.annotations.Nullable Thread thread;
-    private volatile @org.jspecify.annotations.Nullable Consumer<byte[], byte[]> consumer;
+    private volatile @Nullable Thread thread;
+    private volatile @Nullable Consumer<byte[], byte[]> consumer;
     /** Next offset per partition, index = partition number; owned by the consumer thread. */
     private long[] next = new long[0];
     private final Set<TopicPartition> assigned = new HashSet<>();
@@ -59,13 +70,8 @@ public final class NotesEventConsumer implements SmartLifecycle {
     /** Events read back into the replay buffer at start-up, all partitions together (0: none). */
     private final int fillEvents;
     /** While filling: the end offsets to reach before streams are admitted; null once ready. */
-    private @org.jspecify.annotations.Nullable Map<TopicPartition, Long> fillUntil;
+    private @Nullable Map<TopicPartition, Long> fillUntil;
     private long fillDeadlineNanos;
-
-    public NotesEventConsumer(Supplier<Consumer<byte[], byte[]>> consumers, String topic, Duration pollTimeout,
-                              Duration partitionRefresh, Hub hub, GatewayMetrics metrics) {
-        this(consumers, topic, pollTimeout, partitionRefresh, 0, hub, metrics);
-    }
 
     /**
      * @param fillEvents how many of the topic's last events to read back into the replay buffer at start-up
@@ -120,22 +126,54 @@ public final class NotesEventConsumer implements SmartLifecycle {
     }
 
     private void run() {
+        long pauseMillis = 0;
         while (running) {
             try (Consumer<byte[], byte[]> c = consumers.get()) {
                 consumer = c;
                 consume(c);
             } catch (WakeupException | InterruptException e) {
-                return;
-            } catch (RuntimeException e) {
                 if (!running) {
                     return;
                 }
-                log.warn("Kafka consumer failed ({}); starting again from the current position", e.toString());
-                sleepQuietly();
+            } catch (Throwable e) { // an Error too: the thread must outlive a burst it could not hold
+                if (!running) {
+                    return;
+                }
+                failure = e;
+                pauseMillis = Math.min(MAX_PAUSE_MILLIS, Math.max(INITIAL_PAUSE_MILLIS, pauseMillis * 2));
+                log.error("Kafka consumer failed; reading again from the current position in {} ms", pauseMillis, e);
+                pause(pauseMillis);
             } finally {
                 consumer = null;
             }
         }
+    }
+
+    /**
+     * UP while it reads; DOWN while it recovers from a failure, or when its thread is gone although it
+     * should run. The Kafka reachability and lag are {@link #kafkaHealth() another component}.
+     */
+    public Health health() {
+        Thread t = thread;
+        if (running && (t == null || !t.isAlive())) {
+            return Health.down().withDetail("reason", "the consumer thread is not running").build();
+        }
+        Throwable f = failure;
+        if (f != null) {
+            return Health.down().withDetail("reason", "recovering from " + f.getClass().getSimpleName()).build();
+        }
+        return Health.up().build();
+    }
+
+    /**
+     * Whether Kafka answers polls and how far behind the consumer is: informative only, so a Kafka outage
+     * does not take readiness away (streams stay open, heartbeat, and catch up when it is back).
+     */
+    public Health kafkaHealth() {
+        long last = lastPollMillis;
+        long ago = last == 0 ? -1 : System.currentTimeMillis() - last;
+        Health.Builder health = ago >= 0 && ago < 3 * Math.max(pollTimeout.toMillis(), 1000) ? Health.up() : Health.unknown();
+        return health.withDetail("lastPollMillisAgo", ago).withDetail("lag", lag).build();
     }
 
     private void consume(Consumer<byte[], byte[]> c) {
@@ -149,6 +187,8 @@ public final class NotesEventConsumer implements SmartLifecycle {
                 continue;
             }
             ConsumerRecords<byte[], byte[]> records = c.poll(pollTimeout);
+            lastPollMillis = System.currentTimeMillis();
+            failure = null;
             if (!records.isEmpty()) {
                 publish(records);
             }
@@ -162,31 +202,36 @@ public final class NotesEventConsumer implements SmartLifecycle {
         }
     }
 
+    /**
+     * Decodes a polled batch and hands it to the hub. The position moves only once the hub has the batch:
+     * after a failure halfway, the consumer reads the batch again rather than skip it.
+     */
     private void publish(ConsumerRecords<byte[], byte[]> records) {
         List<Frame> frames = new ArrayList<>(records.count());
         metrics.recordsConsumed(records.count());
+        long[] at = next;
         for (ConsumerRecord<byte[], byte[]> record : records) {
             int partition = record.partition();
-            ensureCapacity(partition + 1);
-            next[partition] = record.offset() + 1;
-            byte[] value = record.value();
+            if (at.length <= partition) {
+                at = Arrays.copyOf(at, partition + 1);
+            } else if (at == next) {
+                at = next.clone();
+            }
+            at[partition] = record.offset() + 1;
             ServiceEvent event;
             try {
-                if (value == null) {
-                    throw new InvalidEventException("", "null record value");
-                }
-                event = codec.decode(value);
+                event = eventFrames.decode(record);
             } catch (InvalidEventException e) {
                 metrics.recordSkipped();
                 log.warn("Skipped record {}-{}@{}: not a valid ServiceEvent ({})",
                         topic, partition, record.offset(), e.getMessage());
                 continue;
             }
-            byte[] json = SseFormat.hasLineBreak(value) ? codec.encode(event) : value;
-            String position = ResumePosition.encode(topicCheck, next, next.length);
-            frames.add(SseFormat.eventFrame(event, json, position, partition, record.offset(), next.clone()));
+            long[] after = at.clone();
+            frames.add(eventFrames.frame(record, event, ResumePosition.encode(topicCheck, after, after.length), after));
         }
-        hub.publish(frames, next.clone(), ResumePosition.encode(topicCheck, next, next.length));
+        hub.publish(frames, at.clone(), ResumePosition.encode(topicCheck, at, at.length));
+        next = at;
     }
 
     /** Once the start-up fill reached the ends it aimed at (or took too long), streams are admitted. */
@@ -296,6 +341,7 @@ public final class NotesEventConsumer implements SmartLifecycle {
                 lag += Math.max(0, end.getValue() - (p < next.length ? next[p] : 0));
             }
             metrics.consumerLag(lag);
+            this.lag = lag;
         } catch (RuntimeException e) {
             if (e instanceof WakeupException || e instanceof InterruptException) {
                 throw e;
@@ -311,8 +357,12 @@ public final class NotesEventConsumer implements SmartLifecycle {
     }
 
     private static void sleepQuietly() {
+        pause(500);
+    }
+
+    private static void pause(long millis) {
         try {
-            Thread.sleep(500);
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -5,9 +5,10 @@ import dev.herald.gateway.auth.StreamAuthenticationException;
 import dev.herald.gateway.auth.StreamAuthenticator;
 import dev.herald.gateway.auth.Viewer;
 import dev.herald.gateway.fanout.Admission;
-import dev.herald.gateway.fanout.DisconnectReason;
 import dev.herald.gateway.fanout.Hub;
-import dev.herald.gateway.fanout.Subscriber;
+import dev.herald.gateway.fanout.ClientStream;
+import dev.herald.gateway.fanout.ResetReason;
+import dev.herald.gateway.fanout.ResumeIntent;
 import dev.herald.gateway.resume.InvalidPositionException;
 import dev.herald.gateway.resume.ResumePosition;
 import io.netty.channel.Channel;
@@ -24,7 +25,7 @@ import reactor.netty.Connection;
 
 /**
  * {@code GET /events}: authenticates the request, admits the stream (per-user and per-instance limits),
- * then writes the stream's {@link Subscriber} as the response body, {@code text/event-stream}, until
+ * then writes the {@link ClientStream} as the response body, {@code text/event-stream}, until
  * the client leaves, its token expires, it is too slow, or the instance drains.
  *
  * <p>It is served in front of WebFlux's filter chain and dispatcher ({@link EventStreamRoute}): whatever a
@@ -97,22 +98,26 @@ class EventStreamHandler {
             hub.cancelAdmission(viewer.userId());
             return Mono.error(new IllegalStateException("the gateway runs on Reactor Netty only"));
         }
-        Subscriber subscriber = hub.open(viewer.userId(), viewer.admin(), typeMask,
-                viewer.expiresAt().toEpochMilli(), channel);
-        if (lastEventId != null) {
-            try {
-                subscriber.resumeFrom(ResumePosition.decode(properties.kafka().topic(), lastEventId).nextOffsets(), null);
-            } catch (InvalidPositionException e) {
-                subscriber.resumeFrom(null, e.reason() == InvalidPositionException.Reason.FOREIGN_TOPIC
-                        ? "foreign-topic" : "unreadable");
-            }
-        }
+        ClientStream stream = hub.open(viewer.userId(), viewer.admin(), typeMask,
+                viewer.expiresAt().toEpochMilli(), channel, intent(lastEventId));
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(EVENT_STREAM);
         headers.set(HttpHeaders.CACHE_CONTROL, "no-cache");
         headers.set("X-Accel-Buffering", "no");
-        return response.writeWith(subscriber)
-                .doFinally(signal -> subscriber.close(DisconnectReason.CLIENT, false));
+        return response.writeWith(stream).doFinally(signal -> stream.ended());
+    }
+
+    /** What the client asks for: the live stream, the events after its last id, or a reset when that id is unreadable. */
+    private ResumeIntent intent(@Nullable String lastEventId) {
+        if (lastEventId == null) {
+            return ResumeIntent.fresh();
+        }
+        try {
+            return ResumeIntent.from(ResumePosition.decode(properties.kafka().topic(), lastEventId).nextOffsets());
+        } catch (InvalidPositionException e) {
+            return ResumeIntent.reset(e.reason() == InvalidPositionException.Reason.FOREIGN_TOPIC
+                    ? ResetReason.FOREIGN_TOPIC : ResetReason.UNREADABLE);
+        }
     }
 
     private Mono<Void> unavailable(ServerHttpResponse response, String title, String detail) {

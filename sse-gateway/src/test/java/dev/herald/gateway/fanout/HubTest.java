@@ -2,23 +2,42 @@ package dev.herald.gateway.fanout;
 
 import dev.herald.contracts.Action;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** The fan-out core on Netty's embedded channel: audience index, batching, bounds, limits. */
+/**
+ * The fan-out core on Netty's embedded channels (one channel, one event loop, one shard each): audience
+ * index, batching, flow control by the socket's writability, limits.
+ */
 class HubTest {
+
+    private static final int BUDGET = 4 * 1024;
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final GatewayMetrics metrics = new GatewayMetrics(registry);
-    private final Hub hub = new Hub(new HubSettings(Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(3),
-            new QueueLimits(4, 1024 * 1024), 3, 2), metrics);
+    private ReplayBuffer ring = new ReplayBuffer(4096, 64 * 1024 * 1024);
+    private Hub hub = hub(Duration.ofHours(1));
     private final EmbeddedChannel channel = new EmbeddedChannel();
+
+    private Hub hub(Duration slowGrace) {
+        return new Hub(settings(3, 2, slowGrace), new ResumeSettings(0, Duration.ofSeconds(30)), ring, null, metrics);
+    }
+
+    /** Settings of these tests: a small socket budget, a tick every millisecond. */
+    static HubSettings settings(int maxConnections, int maxStreamsPerUser, Duration slowGrace) {
+        return new HubSettings(Duration.ofSeconds(15), Duration.ofMillis(1), Duration.ofSeconds(3), Duration.ZERO,
+                BUDGET, slowGrace, 64 * 1024, maxConnections, maxStreamsPerUser);
+    }
 
     @Test
     void deliversToTheOwnersAndAdminsStreamsOnly() {
@@ -26,7 +45,7 @@ class HubTest {
         Writes bob = open("bob", false, Long.MAX_VALUE);
         Writes admin = open("root", true, Long.MAX_VALUE);
 
-        hub.publish(List.of(frame("alice", "A1")), "P1");
+        hub.publish(List.of(frame("alice", "A1")), new long[0], "P1");
         channel.runPendingTasks();
 
         assertThat(alice.text()).contains("A1");
@@ -39,7 +58,7 @@ class HubTest {
         Writes alice = open("alice", false, Long.MAX_VALUE);
         int before = alice.writes.size();
 
-        hub.publish(List.of(frame("alice", "A1"), frame("alice", "A2"), frame("alice", "A3")), "P3");
+        hub.publish(List.of(frame("alice", "A1"), frame("alice", "A2"), frame("alice", "A3")), new long[0], "P3");
         channel.runPendingTasks();
 
         assertThat(alice.writes).hasSize(before + 1);
@@ -47,18 +66,69 @@ class HubTest {
     }
 
     @Test
-    void aStreamWhoseQueueOverflowsIsClosedAsSlowAndReleased() {
-        Writes stalled = open("alice", false, 0); // requests nothing: its frames stay queued
-        Writes reading = open("alice", false, Long.MAX_VALUE);
+    void aBurstWaitsForABusySocketAndLeavesWhenItTakesDataAgain() {
+        EmbeddedChannel busy = new EmbeddedChannel();
+        Writes reader = open("alice", false, Long.MAX_VALUE, SseFormat.allTypes(), busy);
+        fill(busy);
+        assertThat(busy.isWritable()).isFalse();
 
-        hub.publish(List.of(frame("alice", "1"), frame("alice", "2"), frame("alice", "3"), frame("alice", "4")), "P4");
-        channel.runPendingTasks();
+        List<Frame> burst = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            burst.add(frame("alice", "B" + i + "."));
+        }
+        int writesBefore = reader.writes.size();
+        hub.publish(burst, new long[0], "P");
+        busy.runPendingTasks();
+        assertThat(reader.writes).as("nothing is handed to a socket over its budget").hasSize(writesBefore);
+
+        busy.flushOutbound(); // the client read: Netty's buffer empties, the channel is writable again
+        busy.runPendingTasks();
+
+        assertThat(reader.stream.isOpen()).isTrue();
+        assertThat(reader.text()).contains("B0.", "B500.", "B999.");
+        assertThat(metrics.disconnects(DisconnectReason.SLOW)).isZero();
+    }
+
+    @Test
+    void aSocketThatTakesNothingPastTheGraceIsClosedAsSlowAndKeepsItsPlacesUntilItsResponseEnds() {
+        hub = hub(Duration.ZERO);
+        EmbeddedChannel stalled = new EmbeddedChannel();
+        Writes slow = open("alice", false, Long.MAX_VALUE, SseFormat.allTypes(), stalled);
+        Writes reading = open("alice", false, Long.MAX_VALUE);
+        fill(stalled);
+
+        hub.publish(List.of(frame("alice", "1")), new long[0], "P1");
+        runAll(stalled);
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            stalled.advanceTimeBy(10, TimeUnit.MILLISECONDS);
+            stalled.runScheduledPendingTasks();
+            return !slow.stream.isOpen();
+        });
 
         assertThat(metrics.disconnects(DisconnectReason.SLOW)).isEqualTo(1);
-        assertThat(stalled.subscriber.isOpen()).isFalse();
-        assertThat(reading.text()).contains("1", "2", "3", "4");
+        assertThat(reading.text()).contains("1");
+        assertThat(hub.connections()).as("places are held until the response is over").isEqualTo(2);
+        slow.stream.ended();
+        stalled.runPendingTasks();
         assertThat(hub.connections()).isEqualTo(1);
         assertThat(hub.indexedStreams()).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamFurtherBehindThanTheReplayBufferHoldsIsClosedAsSlow() {
+        ring = new ReplayBuffer(64, 1024 * 1024);
+        hub = hub(Duration.ofHours(1));
+        EmbeddedChannel stalled = new EmbeddedChannel();
+        Writes slow = open("alice", false, Long.MAX_VALUE, SseFormat.allTypes(), stalled);
+        fill(stalled);
+
+        for (int i = 0; i < 100; i++) { // the ring holds 64: the stream waits for the first of them
+            hub.publish(List.of(frame("alice", "E" + i)), new long[0], "P" + i);
+            stalled.runPendingTasks();
+        }
+
+        assertThat(slow.stream.isOpen()).isFalse();
+        assertThat(metrics.disconnects(DisconnectReason.SLOW)).isEqualTo(1);
     }
 
     @Test
@@ -79,7 +149,7 @@ class HubTest {
     void filtersByEventType() {
         Writes deletesOnly = open("alice", false, Long.MAX_VALUE, SseFormat.typeBit(Action.DELETED));
 
-        hub.publish(List.of(frame("alice", "CREATED-1")), "P1");
+        hub.publish(List.of(frame("alice", "CREATED-1")), new long[0], "P1");
         channel.runPendingTasks();
 
         assertThat(deletesOnly.text()).doesNotContain("CREATED-1");
@@ -91,12 +161,27 @@ class HubTest {
     }
 
     private Writes open(String user, boolean admin, long demand, int types) {
+        return open(user, admin, demand, types, channel);
+    }
+
+    private Writes open(String user, boolean admin, long demand, int types, EmbeddedChannel on) {
         assertThat(hub.admit(user)).isEqualTo(Admission.ADMITTED);
-        Subscriber subscriber = hub.open(user, admin, types, Long.MAX_VALUE, channel);
-        Writes writes = new Writes(subscriber, demand);
-        subscriber.subscribe(writes);
-        channel.runPendingTasks();
+        ClientStream stream = hub.open(user, admin, types, Long.MAX_VALUE, on, ResumeIntent.fresh());
+        Writes writes = new Writes(stream, demand);
+        stream.subscribe(writes);
+        on.runPendingTasks();
         return writes;
+    }
+
+    /** Writes past the channel's budget without flushing: a socket that does not take data. */
+    private static void fill(EmbeddedChannel socket) {
+        socket.write(Unpooled.wrappedBuffer(new byte[BUDGET * 2]));
+        socket.runPendingTasks();
+    }
+
+    private void runAll(EmbeddedChannel other) {
+        channel.runPendingTasks();
+        other.runPendingTasks();
     }
 
     private static Frame frame(String owner, String marker) {

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The seam between replay and live on Netty's embedded channel, with positions made by hand: a stream
  * behind the instance is replayed from the ring; a stream ahead of it (it came from an instance further
- * on) skips what it has, and its ids never go back (DESIGN §5).
+ * on) skips what it has, and its ids never go back.
  */
 class ResumeSeamTest {
 
@@ -33,10 +33,9 @@ class ResumeSeamTest {
     private static final Pattern ID = Pattern.compile("(?m)^id: (\\S+)$");
 
     private final GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
-    private final ReplayBuffer ring = new ReplayBuffer(64);
-    private final Hub hub = new Hub(new HubSettings(Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(3),
-            new QueueLimits(64, 1024 * 1024), 100, 10),
-            new ResumeSettings(ResumePosition.topicCheck(TOPIC), Duration.ofSeconds(30)), ring, metrics);
+    private final ReplayBuffer ring = new ReplayBuffer(64, 1024 * 1024);
+    private final Hub hub = new Hub(HubTest.settings(100, 10, Duration.ofHours(1)),
+            new ResumeSettings(ResumePosition.topicCheck(TOPIC), Duration.ofSeconds(30)), ring, null, metrics);
     private final EmbeddedChannel channel = new EmbeddedChannel();
     /** Where the instance stands: next offset of partitions 0 and 1. */
     private final long[] next = new long[2];
@@ -93,10 +92,10 @@ class ResumeSeamTest {
 
     private Writes resume(String user, long[] position) {
         assertThat(hub.admit(user)).isEqualTo(Admission.ADMITTED);
-        Subscriber subscriber = hub.open(user, false, SseFormat.allTypes(), Long.MAX_VALUE, channel);
-        subscriber.resumeFrom(position, null);
-        Writes writes = new Writes(subscriber, Long.MAX_VALUE);
-        subscriber.subscribe(writes);
+        ClientStream stream = hub.open(user, false, SseFormat.allTypes(), Long.MAX_VALUE, channel,
+                ResumeIntent.from(position));
+        Writes writes = new Writes(stream, Long.MAX_VALUE);
+        stream.subscribe(writes);
         channel.runPendingTasks();
         return writes;
     }

@@ -11,11 +11,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** What WebFlux would write to the socket: one entry per emitted buffer. */
 final class Writes implements CoreSubscriber<DataBuffer> {
     final List<String> writes = new CopyOnWriteArrayList<>();
-    final Subscriber subscriber;
+    final ClientStream stream;
     private final long demand;
 
-    Writes(Subscriber subscriber, long demand) {
-        this.subscriber = subscriber;
+    Writes(ClientStream stream, long demand) {
+        this.stream = stream;
         this.demand = demand;
     }
 

@@ -25,7 +25,9 @@ class StreamConformanceIT extends GatewayIntegrationTest {
             assertThat(stream.header("content-type")).startsWith("text/event-stream");
             assertThat(stream.header("cache-control")).isEqualTo("no-cache");
             assertThat(stream.header("x-accel-buffering")).isEqualTo("no");
-            assertThat(stream.raw()).startsWith("retry: 3000\nid: ");
+            assertThat(stream.raw()).matches("(?s)retry: \\d{4}\nid: .*");
+            long retry = Long.parseLong(stream.raw().substring("retry: ".length(), stream.raw().indexOf('\n')));
+            assertThat(retry).as("retry (3 s) plus its jitter (up to 2 s)").isBetween(3000L, 5000L);
             SseTestClient.Event connected = stream.events().getFirst();
             assertThat(connected.name()).isEqualTo("message");
             assertThat(connected.data()).isEqualTo("{\"type\":\"connected\"}");
