@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
         "herald.gateway.session.secure=false",
         "herald.gateway.resume.checkpoint-interval=300ms",
         "herald.gateway.drain.window=200ms",
-        "herald.gateway.flow.slow-grace=2s"
+        "herald.gateway.flow.slow-grace=5s"
 })
 public abstract class GatewayIntegrationTest {
 

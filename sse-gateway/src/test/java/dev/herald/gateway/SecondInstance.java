@@ -38,7 +38,7 @@ public final class SecondInstance implements AutoCloseable {
                 "--herald.gateway.kafka.partition-refresh=1s",
                 "--herald.gateway.session.secure=false",
                 "--herald.gateway.resume.checkpoint-interval=300ms",
-                "--herald.gateway.flow.slow-grace=2s",
+                "--herald.gateway.flow.slow-grace=5s",
                 "--spring.main.banner-mode=off"));
         for (String setting : extra) {
             args.add("--" + setting);

@@ -49,6 +49,14 @@ public final class TestEvents {
                 1, now, now), owner, now);
     }
 
+    /** The next save of {@code event}'s note (same note, same content, version {@code version}). */
+    public static ServiceEvent update(ServiceEvent event, int version) {
+        NoteData note = event.data();
+        Instant now = Instant.now();
+        return ServiceEvent.forNote(UUID.randomUUID(), Action.UPDATED, new NoteData(note.id(), note.title(),
+                note.content(), note.createdBy(), version, note.createdAt(), now), note.createdBy(), now);
+    }
+
     /** Publishes an event for a new note of {@code owner} and waits for the broker's acknowledgement. */
     public static ServiceEvent publish(String owner, Action action) {
         return publish(note(owner, action, "hello"));

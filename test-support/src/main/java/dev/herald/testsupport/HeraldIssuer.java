@@ -2,7 +2,7 @@ package dev.herald.testsupport;
 
 import com.nimbusds.jwt.SignedJWT;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
-import okhttp3.HttpUrl;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
@@ -61,16 +61,22 @@ public final class HeraldIssuer {
     }
 
     /**
-     * A token signed by this issuer with exactly {@code claims} and no {@code exp}: a resource server must
-     * refuse it (it would never expire).
+     * A valid token of {@code subject} (role {@code user}) without the named claims ({@code sub},
+     * {@code exp}): a resource server must refuse it. Checked: the claims are really absent.
      */
-    public static String unexpiringToken(Map<String, ?> claims) {
-        Map<String, @Nullable Object> withoutExpiry = new HashMap<>(claims);
-        withoutExpiry.put("exp", null); // the claims builder drops a claim set to null
-        SignedJWT jwt = server().anyToken(HttpUrl.get(issuerUri()), withoutExpiry, Duration.ofHours(1));
+    public static String tokenWithout(String subject, String... claims) {
+        Map<String, @Nullable Object> extra = new HashMap<>();
+        extra.put("roles", List.of("user"));
+        for (String claim : claims) {
+            extra.put(claim, null); // the issuer adds these claims after its own; a null removes one
+        }
+        SignedJWT jwt = server().issueToken(ISSUER_ID, "herald-test", new DefaultOAuth2TokenCallback(ISSUER_ID,
+                subject, "JWT", List.of(AUDIENCE), extra, Duration.ofHours(1).toSeconds()));
         try {
-            if (jwt.getJWTClaimsSet().getExpirationTime() != null) {
-                throw new IllegalStateException("the issuer added an expiry");
+            for (String claim : claims) {
+                if (jwt.getJWTClaimsSet().getClaim(claim) != null) {
+                    throw new IllegalStateException("the issuer kept the claim " + claim);
+                }
             }
         } catch (java.text.ParseException e) {
             throw new IllegalStateException(e);

@@ -294,9 +294,12 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
      * of a client that no longer reads would hold a file descriptor for nothing.
      */
     public void ended() {
-        close(DisconnectReason.CLIENT, closeWhenEnded);
+        close(DisconnectReason.CLIENT, false);
         if (!ENDED.compareAndSet(this, 0, 1)) {
             return;
+        }
+        if (closeWhenEnded) {
+            channel.close();
         }
         Watcher w = watcher;
         if (w != null && channel.pipeline().context(w) != null) {

@@ -44,9 +44,10 @@ class BurstIT extends GatewayIntegrationTest {
 
             assertThat(ownerStream.ended()).as("the owner's stream is still open").isFalse();
             assertThat(adminStream.ended()).as("the admin's stream is still open").isFalse();
-            assertThat(eventIds(ownerStream)).containsExactlyElementsOf(expected);
+            // one note's events keep their order; notes spread over partitions arrive in any order
+            assertThat(eventIds(ownerStream)).containsExactlyInAnyOrderElementsOf(expected);
             assertThat(eventIds(adminStream).stream().filter(expected::contains).toList())
-                    .containsExactlyElementsOf(expected);
+                    .containsExactlyInAnyOrderElementsOf(expected);
             assertThat(metrics.disconnects(DisconnectReason.SLOW)).isEqualTo(slowBefore);
         }
     }

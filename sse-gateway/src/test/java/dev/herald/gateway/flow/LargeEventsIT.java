@@ -44,8 +44,8 @@ class LargeEventsIT extends GatewayIntegrationTest {
                     .as("the event is the largest the API makes").isGreaterThan(6 * 64 * 1024)
                     .isLessThanOrEqualTo(ServiceEvent.MAX_ENCODED_BYTES);
             saves.add(TestEvents.publish(first));
-            for (int i = 0; i < 3; i++) {
-                saves.add(TestEvents.publish(TestEvents.note(owner, Action.UPDATED, LARGEST_CONTENT)));
+            for (int version = 2; version <= 4; version++) { // saves of the same note: one partition, in order
+                saves.add(TestEvents.publish(TestEvents.update(first, version)));
             }
             List<UUID> expected = saves.stream().map(ServiceEvent::id).toList();
 
