@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Gateway benchmarks of issue 4 (and Nchan side by side), on loopback only.
+# Gateway benchmarks (and Nchan side by side), on loopback only.
 #
 #   bench/gateway.sh idle        # 19,000 idle streams: gateway live heap per stream after full GC, RSS
 #   bench/gateway.sh broadcast   # 10,000 streams see every event: 20k and 40k deliveries/s (x3), each run once
 #                                #   against Nchan then Herald, alternating (NCHAN=0 skips Nchan); then rate sweeps
 #   bench/gateway.sh nchan       # the Nchan half of broadcast alone (installs nginx + nchan via apt if missing)
 #   bench/gateway.sh targeted    # 10,000 streams of 1,000 users + 10 admin streams, 2,000 events/s (x3)
+#   bench/gateway.sh burst       # 1,000 user streams + 10 admin streams, 20,000 events released at once (x3):
+#                                #   every stream must get every event, none closed; time until the last had all
 #   bench/gateway.sh load        # broadcast (side by side), then targeted on the same gateway
 #   bench/gateway.sh all         # idle, broadcast (side by side), targeted in one session
 #
-# Needs: ./mvnw -B -q -pl sse-gateway,load-generator package -DskipTests (the script builds if jars are missing).
+# Builds what is missing (./mvnw -B -q -pl sse-gateway,load-generator -am package -DskipTests).
 # Every process it starts is stopped on exit. Output: $OUT (default /tmp/herald-bench/<time>), report.txt per run.
 # Knobs (env): OUT, GW_PORT (18081), GW_JAVA_OPTS, GEN_JAVA_OPTS, JFR=0 (no flight recording of the gateway),
 #   BROADCAST_RATES ("2 4" events/s), SWEEP_RATES, TARGETED_RATES, REPEATS (3), WARMUP_S, MEASURE_S, STREAMS (10000),
-#   IDLE_STREAMS (19000), GW_MAX_PER_USER (16: targeted puts ~10 streams on each user).
+#   IDLE_STREAMS (19000), GW_MAX_PER_USER (16: targeted puts ~10 streams on each user), BURST_EVENTS (20000).
 set -euo pipefail
 
 ROOT=${HERALD_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -48,8 +50,8 @@ cleanup() {
 trap cleanup EXIT
 
 build() {
-  if [[ ! -f $ROOT/load-generator/target/classpath.txt ]]; then
-    (cd "$ROOT" && ./mvnw -B -q -pl load-generator package -DskipTests)
+  if [[ ! -f $ROOT/load-generator/target/classpath.txt ]] || ! ls "$ROOT"/sse-gateway/target/sse-gateway-*.jar > /dev/null 2>&1; then
+    (cd "$ROOT" && ./mvnw -B -q -pl sse-gateway,load-generator -am package -DskipTests)
   fi
   CP="$ROOT/load-generator/target/classes:$(cat "$ROOT/load-generator/target/classpath.txt")"
 }
@@ -246,6 +248,17 @@ targeted() { # 10 admin streams (a0..a9) + 9,990 streams of 1,000 users (u0..u99
   stop_gateway_with_profile
 }
 
+burst() { # 10 admin streams (a0..a9) + 1,000 streams of 1,000 users; BURST_EVENTS released in one transaction
+  [[ -n ${GW_PID:-} ]] && kill -0 "$GW_PID" 2>/dev/null || start_gateway burst
+  for r in $(seq 1 "$REPEATS"); do
+    run_load "herald-burst-r$r" "http://127.0.0.1:$GW_PORT/events" "$GW_PID" "burst:${BURST_EVENTS:-20000}" 2 1010 10 10 1000 \
+      --bootstrap-servers "$BOOTSTRAP"
+    curl -sf "http://127.0.0.1:$GW_PORT/actuator/prometheus" > "$OUT/herald-burst-r$r/gateway-prometheus.txt" || true
+    sleep 3
+  done
+  stop_gateway_with_profile
+}
+
 build
 log "output in $OUT; machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB; $(uname -r); $("$JAVA" -version 2>&1 | head -1); load $(cut -d' ' -f1-3 /proc/loadavg)"
 case ${1:-all} in
@@ -255,9 +268,10 @@ case ${1:-all} in
          for r in $(seq 1 "$REPEATS"); do for rate in $BROADCAST_RATES; do nchan_run "nchan-broadcast-${rate}eps-r$r" "$rate:$WARMUP_S:$MEASURE_S"; sleep 5; done; done
          stop_pid "$NCHAN_MASTER" ;;
   targeted) start_infra; targeted ;;
+  burst) start_infra; burst ;;
   load) start_infra; KEEP_GATEWAY=1 broadcast; targeted ;;
   all) start_infra; idle; KEEP_GATEWAY=1 broadcast; targeted ;;
-  *) echo "usage: $0 idle|broadcast|nchan|targeted|load|all" >&2; exit 2 ;;
+  *) echo "usage: $0 idle|broadcast|nchan|targeted|burst|load|all" >&2; exit 2 ;;
 esac
 for report in "$OUT"/*/report.txt; do
   [[ -f $report ]] && printf '%-34s %s\n' "$(basename "$(dirname "$report")")" "$(awk '$1 == "0"' "$report")"

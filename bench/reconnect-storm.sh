@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reconnect storm of issue 5 (loopback only): two gateways on one broker; 10,000 streams on gateway A while
+# Reconnect storm (loopback only): two gateways on one broker; 10,000 streams on gateway A while
 # 1,000 events/s flow; A is killed with SIGKILL; every stream reconnects to gateway B with its Last-Event-ID.
 # Reports time to reconnect, catch-up time (kill -> the stream holds every event sent before it was back),
 # and loss/duplicates over every stream's full expected set.
@@ -35,7 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$ROOT" && ./mvnw -B -q -pl load-generator package -DskipTests)
+(cd "$ROOT" && ./mvnw -B -q -pl sse-gateway,load-generator -am package -DskipTests)
 CP="$ROOT/load-generator/target/classes:$(cat "$ROOT/load-generator/target/classpath.txt")"
 JAR=$OUT/sse-gateway.jar
 cp "${GW_JAR:-$(ls "$ROOT"/sse-gateway/target/sse-gateway-*.jar | grep -v -e sources -e original | head -1)}" "$JAR"

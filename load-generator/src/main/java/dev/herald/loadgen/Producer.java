@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.locks.LockSupport;
@@ -21,10 +23,17 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Producer {
 
-    record Phase(double eventsPerSecond, double warmupSeconds, double measureSeconds) {
+    /**
+     * {@code events/s:warmup-s:measure-s}, or {@code burst:N}: N events released at once (one Kafka
+     * transaction), all measured, their latency counted from the release.
+     */
+    record Phase(double eventsPerSecond, double warmupSeconds, double measureSeconds, long burst) {
         static Phase parse(String spec) {
             String[] parts = spec.split(":");
-            return new Phase(Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
+            if (parts[0].equals("burst")) {
+                return new Phase(0, 0, 0, Long.parseLong(parts[1]));
+            }
+            return new Phase(Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), 0);
         }
 
         long warmupEvents() {
@@ -32,7 +41,7 @@ final class Producer {
         }
 
         long totalEvents() {
-            return warmupEvents() + Math.round(eventsPerSecond * measureSeconds);
+            return burst > 0 ? burst : warmupEvents() + Math.round(eventsPerSecond * measureSeconds);
         }
     }
 
@@ -42,6 +51,8 @@ final class Producer {
     private final Args args;
     private final RunDir runDir;
     private String kafkaHop = "";
+    /** Burst phases: milliseconds from the events' stamp to their release (the commit). */
+    private final Map<Integer, Double> releaseMillis = new HashMap<>();
 
     Producer(Args args) {
         this.args = args;
@@ -76,6 +87,11 @@ final class Producer {
         try (Publisher publisher = publisher()) {
             for (int p = 0; p < phases.size(); p++) {
                 Phase phase = phases.get(p);
+                if (phase.burst() > 0) {
+                    cpu.add(burst(publisher, phase, p, owners, runId, seqBase, serverPids, settle));
+                    seqBase += phase.totalEvents();
+                    continue;
+                }
                 long total = phase.totalEvents();
                 long warmup = phase.warmupEvents();
                 long tailFrom = warmup + (total - warmup) * 3 / 4;
@@ -132,6 +148,31 @@ final class Producer {
         report(phases, cpu, results, errors, seqBase);
     }
 
+    /**
+     * A burst phase: N events stamped with one moment, sent in one transaction and released together at its
+     * commit. A delivery's latency counts from the stamp; {@link #releaseMillis} keeps how long after the
+     * stamp the commit came, so the report can say how long after the release the last stream had all.
+     */
+    private PhaseCpu burst(Publisher publisher, Phase phase, int p, Owners owners, long runId, long seqBase,
+                           List<Long> serverPids, Duration settle) {
+        List<String> users = new ArrayList<>();
+        List<String> contents = new ArrayList<>();
+        long stamp = System.nanoTime();
+        for (long i = 0; i < phase.burst(); i++) {
+            long seq = seqBase + i;
+            users.add(Owners.userName(owners.ownerOf(seq)));
+            contents.add(Marker.content(runId, p, Marker.MEASURED, seq, stamp));
+        }
+        CpuSample before = CpuSample.take(serverPids);
+        long released = publisher.publishAtOnce(users, contents);
+        releaseMillis.put(p, (released - stamp) / 1e6);
+        LockSupport.parkNanos(settle.toNanos() + Duration.ofSeconds(5).toNanos());
+        CpuSample after = CpuSample.take(serverPids);
+        System.out.printf(Locale.ROOT, "producer: phase %d released %d events at once, %.0f ms after their stamp%n",
+                p, phase.burst(), (released - stamp) / 1e6);
+        return new PhaseCpu(after.processMillisSince(before), after.machineBusyFractionSince(before));
+    }
+
     private Publisher publisher() {
         String nchan = args.string("nchan-publish", "");
         return nchan.isEmpty() ? new KafkaPublisher(args.string("bootstrap-servers")) : new NchanPublisher(URI.create(nchan));
@@ -169,6 +210,13 @@ final class Producer {
                     ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9), all.getMaxValue() / 1000.0,
                     ms(tail, 99), cpuPerThousand, c.machineBusy() * 100);
             out.append(line).append('\n');
+            Double release = releaseMillis.get(p);
+            if (release != null) {
+                out.append(String.format(Locale.ROOT,
+                        "burst %d: %d events released at once; the last stream had all %.0f ms after the release"
+                                + " (max %.0f ms from the stamp, released %.0f ms after it)%n",
+                        p, phase.burst(), all.getMaxValue() / 1000.0 - release, all.getMaxValue() / 1000.0, release));
+            }
         }
         out.append(String.format(Locale.ROOT,
                 "events %d, deliveries expected %d, missing %d, duplicate %d, unexpected %d, foreign %d, "
