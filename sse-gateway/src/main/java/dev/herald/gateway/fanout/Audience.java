@@ -6,8 +6,9 @@ import java.util.Set;
 
 /**
  * Who may see an event: its owner and every admin ({@link ReadAccess}, the API's own read rule). Fan-out
- * does not test each connection against it; it looks its recipients up in the index by owner and by the
- * admin role, so the rule decides which index entries exist and this class keeps the two in one place.
+ * finds an event's candidates in the index by owner and by the admin role, and every candidate — live,
+ * replayed from memory or from Kafka — is then checked here ({@link ClientStream#wants}), so no path can
+ * send an event the API would not let its reader read.
  */
 public final class Audience {
 

@@ -123,14 +123,17 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
         return taken == null ? ResumeIntent.fresh() : taken;
     }
 
-    /** Whether an event belongs on this stream: its audience (owner, admins) and its {@code ?types=}. */
+    /**
+     * Whether an event belongs on this stream: its {@link Audience} (the API's read rule: owner or admin)
+     * and the stream's {@code ?types=}. Live delivery, replay from memory and replay from Kafka all ask this.
+     */
     boolean wants(Frame frame) {
-        return accepts(frame) && (admin || userId.equals(frame.owner()));
+        return accepts(frame) && Audience.includes(frame.owner(), userId, admin);
     }
 
     /** Whether an event of {@code owner} and this type bit belongs on this stream (replay from Kafka). */
     boolean wants(String owner, int typeBit) {
-        return (typeMask & typeBit) != 0 && (admin || userId.equals(owner));
+        return (typeMask & typeBit) != 0 && Audience.includes(owner, userId, admin);
     }
 
     /** Whether this stream asked for frames of this type ({@code ?types=}); control frames always pass. */
@@ -345,7 +348,11 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
         } while (missed != 0);
     }
 
+    /** Runs the waiting step once nothing is queued and the socket takes data (else the next drain will). */
     private void runWhenDrained() {
+        if (!channel.isWritable()) {
+            return; // Netty says when it is writable again, and that drains
+        }
         Runnable next;
         synchronized (this) {
             next = whenDrained;

@@ -91,10 +91,6 @@ public final class GatewayMetrics {
         return resumes.get(source).count();
     }
 
-    /** Replays timed so far and their longest, for tests and diagnostics. */
-    public Timer replayTimer() {
-        return replay;
-    }
 
     void fannedOut(long delivered, long filteredOut) {
         if (delivered > 0) {

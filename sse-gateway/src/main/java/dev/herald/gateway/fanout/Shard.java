@@ -256,8 +256,9 @@ final class Shard {
         hub.metrics().fannedOut(delivered, filtered);
     }
 
+    /** Queues an event found for {@code stream} in the index, if the read rule and its filter let it through. */
     private boolean offer(ClientStream stream, Frame frame) {
-        if (!stream.accepts(frame)) {
+        if (!stream.wants(frame)) {
             return false;
         }
         Frame out = frame;

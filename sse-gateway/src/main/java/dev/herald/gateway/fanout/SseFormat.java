@@ -32,14 +32,6 @@ public final class SseFormat {
     }
 
     /**
-     * The frame of {@code event} at {@code position}; {@code json} is its single-line JSON (the Kafka
-     * value when that holds no line break, else the codec's re-encoding).
-     */
-    public static Frame eventFrame(ServiceEvent event, byte[] json, String position) {
-        return eventFrame(event, json, position, -1, -1, new long[0]);
-    }
-
-    /**
      * The frame of {@code event}, read from {@code partition} at {@code offset}, whose id is
      * {@code position}, the encoding of {@code after} (handed over, not copied).
      */

@@ -6,6 +6,7 @@ import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.gateway.resume.ResumePosition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The seam between replay and live on Netty's embedded channel, with positions made by hand: a stream
@@ -90,13 +92,34 @@ class ResumeSeamTest {
         assertThat(metrics.resumes(ResumeSource.RESET)).isEqualTo(1);
     }
 
+    @Test
+    void aResumingStreamWhoseSocketIsFullWaitsForItWithoutSpinningThenCatchesUp() {
+        publish(event("alice", 0), event("alice", 1), event("alice", 0));
+        EmbeddedChannel full = new EmbeddedChannel();
+        full.write(Unpooled.wrappedBuffer(new byte[64 * 1024])); // unflushed: the socket takes nothing
+        full.runPendingTasks();
+        assertThat(full.isWritable()).isFalse();
+
+        Writes alice = resume("alice", new long[]{0, 0}, full);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> full.runPendingTasks(), "the replay waits, it does not spin");
+        assertThat(notes(alice)).isEmpty();
+
+        full.flushOutbound(); // the client read
+        full.runPendingTasks();
+        assertThat(notes(alice)).containsExactly("alice-p0-o0", "alice-p1-o0", "alice-p0-o1");
+    }
+
     private Writes resume(String user, long[] position) {
+        return resume(user, position, channel);
+    }
+
+    private Writes resume(String user, long[] position, EmbeddedChannel on) {
         assertThat(hub.admit(user)).isEqualTo(Admission.ADMITTED);
-        ClientStream stream = hub.open(user, false, SseFormat.allTypes(), Long.MAX_VALUE, channel,
+        ClientStream stream = hub.open(user, false, SseFormat.allTypes(), Long.MAX_VALUE, on,
                 ResumeIntent.from(position));
         Writes writes = new Writes(stream, Long.MAX_VALUE);
         stream.subscribe(writes);
-        channel.runPendingTasks();
+        on.runPendingTasks();
         return writes;
     }
 

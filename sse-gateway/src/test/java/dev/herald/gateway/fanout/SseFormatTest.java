@@ -21,7 +21,7 @@ class SseFormatTest {
         ServiceEvent event = note("alice", Action.UPDATED, "line one\nline two\r\n");
         byte[] json = codec.encode(event);
 
-        Frame frame = SseFormat.eventFrame(event, json, "AbC_-1");
+        Frame frame = SseFormat.eventFrame(event, json, "AbC_-1", 0, 0, new long[]{1});
 
         String text = frame.toString();
         assertThat(text).isEqualTo("id: AbC_-1\nevent: notes:updated\ndata: " + new String(json, StandardCharsets.UTF_8) + "\n\n");
