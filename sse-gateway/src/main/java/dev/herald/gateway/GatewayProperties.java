@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param maxConnections      streams this instance holds at most (more: 503 with Retry-After)
  * @param maxStreamsPerUser   streams one user holds at most (more: 429)
  * @param retryAfter          the Retry-After of a 503
+ * @param acceptBacklog       the listen queue of the server socket (capped by the kernel's somaxconn)
  * @param flow                flow control of each stream: its socket's budget and when it is slow
  * @param kafka               how the topic is read
  * @param session             the session cookie of {@code POST /events/session}
@@ -33,6 +34,7 @@ public record GatewayProperties(
         @DefaultValue("19500") int maxConnections,
         @DefaultValue("8") int maxStreamsPerUser,
         @DefaultValue("5s") Duration retryAfter,
+        @DefaultValue("4096") int acceptBacklog,
         @DefaultValue Flow flow,
         @DefaultValue Kafka kafka,
         @DefaultValue Session session,
