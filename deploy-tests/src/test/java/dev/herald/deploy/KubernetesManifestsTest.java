@@ -221,9 +221,17 @@ class KubernetesManifestsTest {
                 assertThat(key).matches("(SERVER|SPRING|MANAGEMENT|HERALD)_[A-Z0-9_]+|JAVA_TOOL_OPTIONS");
             }
         }
-        EnvVar password = container(deployment(kustomization, "notes-service")).getEnv().stream()
-                .filter(v -> v.getName().equals("SPRING_DATASOURCE_PASSWORD")).findFirst().orElseThrow();
-        assertThat(password.getValueFrom().getSecretKeyRef().getName()).isNotBlank();
+        // notes-service: the application's role and the schema owner (migrations) are two roles with two Secrets
+        Map<String, String> secretOf = new HashMap<>();
+        for (EnvVar variable : container(deployment(kustomization, "notes-service")).getEnv()) {
+            if (variable.getValueFrom() != null && variable.getValueFrom().getSecretKeyRef() != null) {
+                secretOf.put(variable.getName(), variable.getValueFrom().getSecretKeyRef().getName());
+            }
+        }
+        assertThat(secretOf).containsKeys("SPRING_DATASOURCE_USERNAME", "SPRING_DATASOURCE_PASSWORD",
+                "SPRING_FLYWAY_USER", "SPRING_FLYWAY_PASSWORD");
+        assertThat(secretOf.get("SPRING_DATASOURCE_PASSWORD")).isEqualTo(secretOf.get("SPRING_DATASOURCE_USERNAME"))
+                .isNotEqualTo(secretOf.get("SPRING_FLYWAY_PASSWORD"));
     }
 
     @ParameterizedTest
