@@ -340,13 +340,15 @@ class ComposeFileTest {
         String main = site(caddyfile, "{$HERALD_HOST:localhost} {");
         String keycloak = site(caddyfile, "{$HERALD_HOST:localhost}:8443 {");
 
-        assertThat(main).contains("@internal path /actuator /actuator/*").contains("respond @internal 404");
+        assertThat(main).contains("@internal path /actuator /actuator/*")
+                .containsPattern("handle @internal \\{\\s*respond 404\\s*}");
         assertThat(keycloak).containsPattern("@blocked path [^\\n]*/admin /admin/\\*")
                 .containsPattern("@blocked path [^\\n]*/realms/master /realms/master/\\*")
                 .contains("respond @blocked 404");
-        // Caddy runs respond before reverse_proxy whatever the order; still, the block sits first in each site
+        // Caddy runs respond before reverse_proxy whatever their order; the block still sits first
         assertThat(keycloak.indexOf("respond @blocked")).isLessThan(keycloak.indexOf("reverse_proxy"));
-        assertThat(main.indexOf("respond @internal")).isLessThan(main.indexOf("reverse_proxy"));
+        // in the main site the catch-all handle would take /actuator too: the block is the first handle
+        assertThat(main.indexOf("handle @internal")).isLessThan(main.indexOf("handle @events")).isLessThan(main.indexOf("\n\thandle {"));
         // only the proxy publishes ports; Keycloak's management port (9000) is not proxied
         assertThat(caddyfile).doesNotContain("keycloak:9000");
     }
