@@ -108,6 +108,13 @@ class ComposeFileTest {
             assertThat(text).as("%s builds and runs on Java 25", dockerfile)
                     .contains("FROM eclipse-temurin:25-jdk AS build").contains("FROM eclipse-temurin:25-jre");
             assertThat(text).as("%s builds its own module", dockerfile).contains("-pl " + service.getKey());
+            // start-up: a training run records the JVM's AOT cache at build time, on the extracted layout (no launcher)
+            assertThat(text).as("%s trains and uses an AOT cache", dockerfile)
+                    .contains("extract --layers --destination extracted").doesNotContain("--launcher")
+                    .contains("-XX:AOTCacheOutput=app.aot -Dspring.context.exit=onRefresh -jar app.jar")
+                    .contains("ENTRYPOINT [\"java\", \"-XX:AOTCache=app.aot\", \"-jar\", \"app.jar\"]");
+            assertThat(text.indexOf("AOTCacheOutput")).as("%s: the training run sees the runtime's JAVA_TOOL_OPTIONS", dockerfile)
+                    .isGreaterThan(text.indexOf("ENV JAVA_TOOL_OPTIONS"));
             built.add(service.getKey());
         }
         assertThat(built).containsExactlyInAnyOrder("notes-service", "sse-gateway");
