@@ -108,6 +108,13 @@ class ComposeFileTest {
             assertThat(text).as("%s builds and runs on Java 25", dockerfile)
                     .contains("FROM eclipse-temurin:25-jdk AS build").contains("FROM eclipse-temurin:25-jre");
             assertThat(text).as("%s builds its own module", dockerfile).contains("-pl " + service.getKey());
+            // start-up: a training run records the JVM's AOT cache at build time, on the extracted layout (no launcher)
+            assertThat(text).as("%s trains and uses an AOT cache", dockerfile)
+                    .contains("extract --layers --destination extracted").doesNotContain("--launcher")
+                    .contains("-XX:AOTCacheOutput=app.aot -Dspring.context.exit=onRefresh -jar app.jar")
+                    .contains("ENTRYPOINT [\"java\", \"-XX:AOTCache=app.aot\", \"-jar\", \"app.jar\"]");
+            assertThat(text.indexOf("AOTCacheOutput")).as("%s: the training run sees the runtime's JAVA_TOOL_OPTIONS", dockerfile)
+                    .isGreaterThan(text.indexOf("ENV JAVA_TOOL_OPTIONS"));
             built.add(service.getKey());
         }
         assertThat(built).containsExactlyInAnyOrder("notes-service", "sse-gateway");
@@ -127,14 +134,16 @@ class ComposeFileTest {
             assertThat(service.path("expose").toString()).as("%s expose", name).contains(String.valueOf(configured));
             assertThat(service.at("/healthcheck/test").toString()).as("%s health check", name)
                     .contains("/dev/tcp/127.0.0.1/" + configured).contains("/actuator/health");
-            assertThat(caddyfile).as("the proxy's upstream for %s", name).contains("dynamic a " + name + " " + configured);
+            assertThat(caddyfile).as("the proxy's upstream for %s", name)
+                    .containsAnyOf("dynamic a " + name + " " + configured, "herald-" + name + "-1:" + configured);
         }
     }
 
     @Test
     void environmentNamesBindToPropertiesTheServicesDeclare() throws IOException {
         // Spring Boot properties the services rely on without declaring them in application.yml
-        Set<String> bootProperties = Set.of("spring.security.oauth2.resourceserver.jwt.jwk-set-uri");
+        Set<String> bootProperties = Set.of("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+                "spring.flyway.user", "spring.flyway.password", "management.endpoint.health.group.readiness.include");
         for (String name : APP_PORTS.keySet()) {
             Set<String> known = new HashSet<>();
             flatten("", applicationYml(name), known);
@@ -195,11 +204,13 @@ class ComposeFileTest {
     }
 
     @Test
-    void keycloakRealmHasTheDemoUsersAndAPkceClientForTheDashboard() throws IOException {
+    void keycloakRealmHasAPkceClientForTheDashboardAndTheDemoImportHasTheDemoUsers() throws IOException {
         JsonNode realm = JSON.readTree(ROOT.resolve("deploy/keycloak/herald-realm.json").toFile());
         assertThat(realm.path("realm").asText()).isEqualTo("herald");
+        JsonNode demo = JSON.readTree(ROOT.resolve("deploy/keycloak/demo/herald-users-0.json").toFile());
+        assertThat(demo.path("realm").asText()).isEqualTo("herald");
         Map<String, String> roleOf = new java.util.HashMap<>();
-        for (JsonNode user : realm.path("users")) {
+        for (JsonNode user : demo.path("users")) {
             roleOf.put(user.path("username").asText(), user.path("realmRoles").path(0).asText());
         }
         assertThat(roleOf).containsEntry("alice", "user").containsEntry("bob", "user").containsEntry("admin", "admin");
@@ -221,7 +232,196 @@ class ComposeFileTest {
         assertThat(compose.at("/services/keycloak/volumes").toString()).contains("./deploy/keycloak/herald-realm.json");
     }
 
+    @Test
+    void refusesToStartWithoutItsSecrets() {
+        List<String> secrets = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> service : entries(compose.path("services"))) {
+            for (Map.Entry<String, JsonNode> variable : entries(service.getValue().path("environment"))) {
+                if (!variable.getKey().matches(".*(PASSWORD|SECRET).*")) {
+                    continue;
+                }
+                // ${NAME:?message}: Compose stops with the message while NAME is unset or empty; no default
+                Matcher required = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?[^}]+}").matcher(variable.getValue().asText());
+                assertThat(required.matches()).as("%s %s must be a required variable, not a value or a default: %s",
+                        service.getKey(), variable.getKey(), variable.getValue().asText()).isTrue();
+                secrets.add(required.group(1));
+            }
+        }
+        assertThat(secrets).contains("POSTGRES_PASSWORD", "HERALD_DB_OWNER_PASSWORD", "HERALD_DB_APP_PASSWORD",
+                "KEYCLOAK_DB_PASSWORD", "KEYCLOAK_ADMIN_PASSWORD");
+        assertThat(compose.toString()).as("no default secret anywhere").doesNotContain("change-me")
+                .doesNotContainPattern("PASSWORD:-");
+    }
+
+    @Test
+    void theDemoEnvFileSetsEverySecretAndTheExampleNamesThem() throws IOException {
+        Set<String> required = new HashSet<>();
+        Matcher variable = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?").matcher(Files.readString(ROOT.resolve("docker-compose.yml")));
+        while (variable.find()) {
+            required.add(variable.group(1));
+        }
+        assertThat(required).isNotEmpty();
+        Map<String, String> demo = envFile(ROOT.resolve("deploy/demo.env"));
+        Map<String, String> example = envFile(ROOT.resolve(".env.example"));
+        for (String name : required) {
+            assertThat(demo.get(name)).as("%s in deploy/demo.env", name).isNotBlank().startsWith("demo-");
+            assertThat(example).as(".env.example names %s", name).containsKey(name);
+            assertThat(example.get(name)).as(".env.example leaves %s for the operator to set", name).isEmpty();
+        }
+        assertThat(Files.readString(ROOT.resolve(".gitignore")).lines()).as("a real .env is never committed").contains(".env");
+    }
+
+    @Test
+    void demoUsersComeOnlyWithTheDemoOverride() throws IOException {
+        JsonNode realm = JSON.readTree(ROOT.resolve("deploy/keycloak/herald-realm.json").toFile());
+        assertThat(realm.has("users")).as("the realm file has no users").isFalse();
+
+        JsonNode demoCompose = yaml(ROOT.resolve("docker-compose.demo.yml"));
+        JsonNode merged = compose.deepCopy();
+        ((ObjectNode) merged.path("services").path("keycloak")).set("volumes", demoCompose.at("/services/keycloak/volumes"));
+        assertThat(schema.validate(merged)).as("the demo override is valid Compose").isEmpty();
+        assertThat(demoCompose.at("/services/keycloak/volumes").toString())
+                .contains("./deploy/keycloak/demo/herald-users-0.json:/opt/keycloak/data/import/herald-users-0.json");
+        assertThat(compose.at("/services/keycloak/volumes").toString()).doesNotContain("herald-users");
+
+        int minimumLength = Integer.parseInt(policy(realm, "length"));
+        for (JsonNode user : JSON.readTree(ROOT.resolve("deploy/keycloak/demo/herald-users-0.json").toFile()).path("users")) {
+            String password = user.at("/credentials/0/value").asText();
+            assertThat(password.length()).as("%s's demo password meets the realm's policy", user.path("username").asText())
+                    .isGreaterThanOrEqualTo(minimumLength);
+            assertThat(password).isNotEqualTo(user.path("username").asText());
+        }
+    }
+
+    @Test
+    void keycloakRealmLocksOutPasswordGuessersAndHasAPasswordPolicy() throws IOException {
+        JsonNode realm = JSON.readTree(ROOT.resolve("deploy/keycloak/herald-realm.json").toFile());
+        assertThat(realm.path("bruteForceProtected").asBoolean()).isTrue();
+        assertThat(realm.path("failureFactor").asInt()).isBetween(1, 10);
+        assertThat(realm.path("waitIncrementSeconds").asInt()).isPositive();
+        assertThat(Integer.parseInt(policy(realm, "length"))).isGreaterThanOrEqualTo(12);
+        assertThat(realm.path("passwordPolicy").asText()).contains("notUsername").contains("passwordHistory");
+        assertThat(realm.path("registrationAllowed").asBoolean()).isFalse();
+    }
+
+    @Test
+    void proxyHealthChecksGatewaysOnTheirDrainAwareReadiness() throws IOException {
+        String caddyfile = Files.readString(ROOT.resolve("deploy/caddy/Caddyfile"));
+        Matcher snippet = Pattern.compile("\\(gateways\\) \\{(.*?)\\n}", Pattern.DOTALL).matcher(caddyfile);
+        assertThat(snippet.find()).as("a (gateways) snippet").isTrue();
+        String gateways = snippet.group(1);
+        assertThat(gateways).contains("health_uri /actuator/health/readiness").contains("health_interval")
+                .contains("unhealthy_status 503").contains("fail_duration");
+        // Caddy checks only static upstreams: every replica by its container name, <project>-sse-gateway-<n>
+        int replicas = compose.at("/services/sse-gateway/deploy/replicas").asInt();
+        Matcher upstreams = Pattern.compile("\\bto ((?:\\S+:8081 ?)+)").matcher(gateways);
+        assertThat(upstreams.find()).isTrue();
+        List<String> listed = List.of(upstreams.group(1).trim().split(" "));
+        assertThat(listed.size()).as("upstreams for the replicas").isGreaterThanOrEqualTo(replicas);
+        for (int n = 1; n <= listed.size(); n++) {
+            assertThat(listed).contains(compose.path("name").asText() + "-sse-gateway-" + n + ":8081");
+        }
+        // both routes to the gateways (streams and the dashboard) use it, and no DNS upstreams for them remain
+        assertThat(Pattern.compile("import gateways").matcher(caddyfile).results().count()).isEqualTo(2);
+        assertThat(caddyfile).doesNotContain("dynamic a sse-gateway");
+
+        // the readiness group follows the streams contributor (out of service while starting and draining)
+        JsonNode gateway = compose.path("services").path("sse-gateway");
+        assertThat(gateway.at("/environment/MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE").asText().split(","))
+                .containsExactlyInAnyOrder("readinessState", "streams");
+        assertThat(gateway.at("/healthcheck/test").toString()).contains("/actuator/health/readiness");
+    }
+
+    @Test
+    void gatewaysGetTimeToDrainBeforeTheyAreKilled() {
+        JsonNode gateway = compose.path("services").path("sse-gateway");
+        long window = seconds(gateway.at("/environment/HERALD_GATEWAY_DRAIN_WINDOW").asText());
+        long grace = seconds(gateway.path("stop_grace_period").asText());
+        // the drain waits up to window + 2 s for the last streams, then the server and the consumer stop
+        assertThat(grace).as("stop_grace_period vs drain window + 2 s + margin").isGreaterThanOrEqualTo(window + 2 + 10);
+    }
+
+    @Test
+    void proxyKeepsAdminTheMasterRealmAndActuatorInside() throws IOException {
+        String caddyfile = Files.readString(ROOT.resolve("deploy/caddy/Caddyfile"));
+        String main = site(caddyfile, "{$HERALD_HOST:localhost} {");
+        String keycloak = site(caddyfile, "{$HERALD_HOST:localhost}:8443 {");
+
+        assertThat(main).contains("@internal path /actuator /actuator/*")
+                .containsPattern("handle @internal \\{\\s*respond 404\\s*}");
+        assertThat(keycloak).containsPattern("@blocked path [^\\n]*/admin /admin/\\*")
+                .containsPattern("@blocked path [^\\n]*/realms/master /realms/master/\\*")
+                .contains("respond @blocked 404");
+        // Caddy runs respond before reverse_proxy whatever their order; the block still sits first
+        assertThat(keycloak.indexOf("respond @blocked")).isLessThan(keycloak.indexOf("reverse_proxy"));
+        // in the main site the catch-all handle would take /actuator too: the block is the first handle
+        assertThat(main.indexOf("handle @internal")).isLessThan(main.indexOf("handle @events")).isLessThan(main.indexOf("\n\thandle {"));
+        // only the proxy publishes ports; Keycloak's management port (9000) is not proxied
+        assertThat(caddyfile).doesNotContain("keycloak:9000");
+    }
+
+    @Test
+    void eachServiceHasItsOwnLeastPrivilegeDatabaseRole() throws IOException {
+        JsonNode services = compose.path("services");
+        String superuser = services.at("/postgres/environment/POSTGRES_USER").asText();
+        String app = services.at("/notes-service/environment/SPRING_DATASOURCE_USERNAME").asText();
+        String owner = services.at("/notes-service/environment/SPRING_FLYWAY_USER").asText();
+        String keycloak = services.at("/keycloak/environment/KC_DB_USERNAME").asText();
+        assertThat(List.of(app, owner, keycloak)).doesNotHaveDuplicates().doesNotContain(superuser, "postgres");
+        assertThat(services.at("/keycloak/environment/KC_DB_URL").asText()).endsWith("/keycloak");
+        assertThat(services.at("/notes-service/environment/SPRING_DATASOURCE_URL").asText()).endsWith("/herald");
+        // notes-service and Keycloak use different passwords, and neither is the superuser's
+        assertThat(List.of(services.at("/notes-service/environment/SPRING_DATASOURCE_PASSWORD").asText(),
+                services.at("/notes-service/environment/SPRING_FLYWAY_PASSWORD").asText(),
+                services.at("/keycloak/environment/KC_DB_PASSWORD").asText(),
+                services.at("/postgres/environment/POSTGRES_PASSWORD").asText())).doesNotHaveDuplicates();
+
+        String init = String.join("\n", Files.readAllLines(ROOT.resolve("deploy/postgres/init-databases.sh")).stream()
+                .filter(line -> !line.startsWith("#")).toList()); // the script's statements, not its comments
+        assertThat(compose.at("/services/postgres/volumes").toString()).contains("./deploy/postgres/init-databases.sh");
+        for (String role : List.of(app, owner, keycloak)) {
+            assertThat(init).containsPattern("CREATE ROLE " + role + " LOGIN PASSWORD :'\\w+';");
+        }
+        assertThat(init).doesNotContainPattern("(?i)\\b(SUPERUSER|CREATEROLE|CREATEDB|BYPASSRLS)\\b")
+                .contains("CREATE DATABASE herald OWNER " + owner + ";").contains("CREATE DATABASE keycloak OWNER " + keycloak + ";")
+                .contains("GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO " + app + ";")
+                .contains("REVOKE CREATE ON SCHEMA public FROM PUBLIC;");
+        assertThat(init).as("the application role gets no DDL").doesNotContainPattern("GRANT (ALL|CREATE)[^;]*TO " + app);
+    }
+
     // --- helpers ---
+
+    /** The block of one site of a Caddyfile: from its address line to its closing brace at the line start. */
+    private static String site(String caddyfile, String header) {
+        int start = caddyfile.indexOf("\n" + header);
+        assertThat(start).as("site %s", header).isNotNegative();
+        int end = caddyfile.indexOf("\n}", start + 1);
+        return caddyfile.substring(start, end);
+    }
+
+    /** One rule of the realm's password policy, e.g. {@code length(12)} gives "12" for "length". */
+    private static String policy(JsonNode realm, String rule) {
+        Matcher m = Pattern.compile("\\b" + rule + "\\((\\d+)\\)").matcher(realm.path("passwordPolicy").asText());
+        assertThat(m.find()).as("%s in the password policy", rule).isTrue();
+        return m.group(1);
+    }
+
+    private static long seconds(String value) {
+        Matcher m = Pattern.compile("(\\d+)(s|m)").matcher(value);
+        assertThat(m.matches()).as("a duration in s or m: %s", value).isTrue();
+        return Long.parseLong(m.group(1)) * (m.group(2).equals("m") ? 60 : 1);
+    }
+
+    private static Map<String, String> envFile(Path file) throws IOException {
+        Map<String, String> values = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                int eq = line.indexOf('=');
+                values.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        return values;
+    }
 
     /**
      * Whether {@code HERALD_GATEWAY_DASHBOARD_NOTES_URL} names a property of a {@code @ConfigurationProperties}

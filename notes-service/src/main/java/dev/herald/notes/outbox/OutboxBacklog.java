@@ -3,9 +3,11 @@ package dev.herald.notes.outbox;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Backlog gauges read from the table at scrape time: pending events and the age of the oldest one. */
@@ -17,7 +19,7 @@ public final class OutboxBacklog {
         this.jdbc = jdbc;
         Gauge.builder("herald.outbox.backlog", this::pending).description("events waiting in the outbox")
                 .register(registry);
-        Gauge.builder("herald.outbox.oldest.age", () -> oldestAge().toMillis() / 1000.0).baseUnit("seconds")
+        TimeGauge.builder("herald.outbox.oldest.age", this, TimeUnit.MILLISECONDS, backlog -> backlog.oldestAge().toMillis())
                 .description("age of the oldest event waiting in the outbox").register(registry);
     }
 

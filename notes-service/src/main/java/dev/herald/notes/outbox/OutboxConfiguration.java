@@ -7,7 +7,6 @@ import java.util.Properties;
 
 import dev.herald.contracts.ServiceEventCodec;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -69,8 +68,8 @@ public class OutboxConfiguration {
         String url = dataSource.determineUrl();
         Map<String, Object> producer = producerConfig(kafka, outbox.relay());
         TopicSetup topics = new TopicSetup(kafka.buildAdminProperties(), outbox.topic());
-        return new OutboxRelay(name, () -> DriverManager.getConnection(url, session), () -> new KafkaProducer<>(producer),
-                topics, outbox, wakeUp, metrics);
+        return new OutboxRelay(name, () -> DriverManager.getConnection(url, session),
+                () -> new MeteredProducer(producer, metrics.registry()), topics, outbox, wakeUp, metrics);
     }
 
     /** Idempotent, {@code acks=all}; transactional under the shared id unless that is blank. */

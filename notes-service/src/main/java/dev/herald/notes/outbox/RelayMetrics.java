@@ -34,6 +34,11 @@ public final class RelayMetrics {
                 .publishPercentileHistogram().register(registry);
     }
 
+    /** Where the relay's Kafka producer registers its client metrics. */
+    MeterRegistry registry() {
+        return registry;
+    }
+
     void leadership(BooleanSupplier leader) {
         Gauge.builder("herald.outbox.relay.leader", () -> leader.getAsBoolean() ? 1 : 0)
                 .description("1 while this instance's relay holds the outbox lock").register(registry);
