@@ -3,6 +3,9 @@ package dev.herald.gateway.kafka;
 import dev.herald.gateway.GatewayProperties;
 import dev.herald.gateway.fanout.GatewayMetrics;
 import dev.herald.gateway.fanout.Hub;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -11,6 +14,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -21,12 +25,12 @@ class KafkaConfiguration {
     @Bean
     NotesEventConsumer notesEventConsumer(
             @Value("${spring.kafka.bootstrap-servers:localhost:19092}") String bootstrapServers,
-            GatewayProperties properties, Hub hub, GatewayMetrics metrics) {
+            GatewayProperties properties, Hub hub, GatewayMetrics metrics, MeterRegistry registry) {
         Map<String, Object> config = consumerConfig(bootstrapServers, "herald-gateway-", properties);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         GatewayProperties.Kafka kafka = properties.kafka();
         GatewayProperties.Resume resume = properties.resume();
-        return new NotesEventConsumer(() -> new KafkaConsumer<>(config), kafka.topic(), kafka.pollTimeout(),
+        return new NotesEventConsumer(() -> metered(config, registry), kafka.topic(), kafka.pollTimeout(),
                 kafka.partitionRefresh(), resume.fill() ? resume.ringSize() : 0, hub, metrics);
     }
 
@@ -54,6 +58,44 @@ class KafkaConfiguration {
     @Bean
     HealthIndicator kafkaHealthIndicator(NotesEventConsumer consumer) {
         return consumer::kafkaHealth;
+    }
+
+    /** The live consumer with Kafka's client metrics bound to the registry for as long as it lives. */
+    private static KafkaConsumer<byte[], byte[]> metered(Map<String, Object> config, MeterRegistry registry) {
+        return new KafkaConsumer<>(config) {
+            private final KafkaClientMetrics metrics = new KafkaClientMetrics(this);
+
+            {
+                metrics.bindTo(registry);
+            }
+
+            @Override
+            public void close() {
+                try {
+                    super.close();
+                } finally {
+                    metrics.close();
+                }
+            }
+
+            @Override
+            public void close(Duration timeout) {
+                try {
+                    super.close(timeout);
+                } finally {
+                    metrics.close();
+                }
+            }
+
+            @Override
+            public void close(CloseOptions options) {
+                try {
+                    super.close(options);
+                } finally {
+                    metrics.close();
+                }
+            }
+        };
     }
 
     /**
