@@ -134,7 +134,8 @@ public final class NotesWriteBenchmark {
                 OutboxProperties configured = app.bean(OutboxProperties.class);
                 OutboxProperties.Relay r = configured.relay();
                 OutboxProperties properties = new OutboxProperties(configured.topic(), new OutboxProperties.Relay(true,
-                        r.batchSize(), r.pollInterval(), r.leaderRetryInterval(), r.lockKey(), transactionalId, r.maxBackoff(), r.sendTimeout()));
+                        r.batchSize(), r.maxBatchBytes(), r.pollInterval(), r.leaderRetryInterval(), r.lockKey(), transactionalId,
+                        r.maxBackoff(), r.sendTimeout(), r.leaseTimeout(), r.maxPendingAge(), r.restartBackoff()));
                 OutboxRelay relay = OutboxConfiguration.relay("drain", app.bean(DataSourceProperties.class),
                         app.bean(KafkaProperties.class), properties, new RelayWakeUp(), new RelayMetrics(new SimpleMeterRegistry()));
                 long start = System.nanoTime();
