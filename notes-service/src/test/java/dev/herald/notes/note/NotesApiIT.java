@@ -145,6 +145,20 @@ class NotesApiIT {
         assertThat(app.count("outbox") + app.count("outbox_dead_letter")).isLessThanOrEqualTo(outbox);
     }
 
+    @Test
+    void ifMatchIsComparedStronglySoAWeakTagNeverMatches() {
+        String id = app.createNote(ALICE, "v0", "").get("id").asString();
+        HttpResponse<String> weak = app.send(app.request("/notes/" + id, ALICE).header("Content-Type", "application/json")
+                .header("If-Match", "W/\"0\"").PUT(HttpRequest.BodyPublishers.ofString(noteJson("weak", ""))));
+        assertProblem(weak, 412);
+        assertProblem(app.send(app.request("/notes/" + id, ALICE).header("If-Match", "W/\"0\"").DELETE()), 412);
+        HttpResponse<String> listed = app.send(app.request("/notes/" + id, ALICE).header("Content-Type", "application/json")
+                .header("If-Match", "\"7\", \"0\"").PUT(HttpRequest.BodyPublishers.ofString(noteJson("v1", ""))));
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.headers().firstValue("ETag")).hasValue("\"1\"");
+        assertThat(json(app.get("/notes/" + id, ALICE)).get("title").asString()).isEqualTo("v1");
+    }
+
     // --- bad input -------------------------------------------------------------------------------
 
     @Test
@@ -173,6 +187,9 @@ class NotesApiIT {
         assertProblem(app.get("/notes?size=0", ALICE), 400, "size");
         assertProblem(app.get("/notes?size=abc", ALICE), 400);
         assertProblem(app.get("/notes?page=-1", ALICE), 400, "page");
+        assertProblem(app.get("/notes?page=1001", ALICE), 400, "page");
+        assertProblem(app.get("/notes?page=2147483647&size=100", ALICE), 400, "page");
+        assertProblem(app.get("/notes?page=99999999999999999999", ALICE), 400);
 
         assertThat(app.count("notes")).isEqualTo(notes);
         JsonNode kept = json(app.get("/notes/" + id, ALICE));

@@ -19,6 +19,7 @@ import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.notes.NotesApp;
 import dev.herald.notes.TopicReader;
 import dev.herald.notes.note.Caller;
+import dev.herald.notes.note.IfMatch;
 import dev.herald.notes.note.NoteInput;
 import dev.herald.notes.note.NoteService;
 import dev.herald.testsupport.HeraldIssuer;
@@ -82,7 +83,7 @@ class RelayResilienceIT {
                 String id = notes.create(new NoteInput("large " + i, content), ALICE).id().toString();
                 ids.add(id);
                 for (int v = 1; v <= 3; v++) {
-                    notes.update(id, new NoteInput("large " + i + " v" + v, content), null, ALICE);
+                    notes.update(id, new NoteInput("large " + i + " v" + v, content), IfMatch.ANY, ALICE);
                 }
             }
         });
@@ -173,7 +174,7 @@ class RelayResilienceIT {
             for (int i = 0; i < 100; i++) {
                 String id = notes.create(new NoteInput("during " + i, "text"), ALICE).id().toString();
                 ids.add(id);
-                notes.update(id, new NoteInput("during " + i + " v1", "text"), null, ALICE);
+                notes.update(id, new NoteInput("during " + i + " v1", "text"), IfMatch.ANY, ALICE);
             }
             assertThat(frozen.await(30, TimeUnit.SECONDS)).isTrue();
             long frozenAt = System.nanoTime();
