@@ -35,7 +35,8 @@ public class NoteService {
     @Transactional
     public NoteData create(NoteInput input, Caller caller) {
         NoteInput.ValidNote valid = input.validate();
-        Note note = notes.saveAndFlush(new Note(UUID.randomUUID(), valid.title(), valid.content(), caller.userId(), now()));
+        // persisted, not merged (the note says it is new); the insert is flushed at commit, with no extra round trip
+        Note note = notes.save(new Note(UUID.randomUUID(), valid.title(), valid.content(), caller.userId(), now()));
         return enqueue(Action.CREATED, note.toData(), caller);
     }
 
