@@ -8,6 +8,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoderInitializationException;
@@ -16,7 +18,8 @@ import org.springframework.security.oauth2.jwt.JwtException;
 /**
  * Verifies a token once and remembers the result, keyed by the token itself, until the token's
  * {@code exp} (never past it) in a bounded cache. Only tokens that passed every check are kept. When the
- * issuer cannot be reached (discovery or key set), decoding fails with {@link IssuerUnavailableException}.
+ * issuer cannot be reached (discovery or key set), decoding fails with {@link IssuerUnavailableException}; a
+ * token whose key id is unknown while key-set refreshes are rate-limited is simply invalid.
  */
 final class CachingJwtDecoder implements JwtDecoder {
 
@@ -43,7 +46,11 @@ final class CachingJwtDecoder implements JwtDecoder {
         } catch (JwtDecoderInitializationException e) {
             throw new IssuerUnavailableException(e);
         } catch (JwtException e) {
-            if (causedByKeySource(e)) {
+            if (causedBy(e, RateLimitReachedException.class)) {
+                // an unknown key id while key-set refreshes are rate-limited: the token is as good as forged
+                throw new BadJwtException("no key of the issuer matches the token's key id", e);
+            }
+            if (causedBy(e, KeySourceException.class)) {
                 throw new IssuerUnavailableException(e);
             }
             throw e;
@@ -58,9 +65,9 @@ final class CachingJwtDecoder implements JwtDecoder {
         return Duration.between(clock.instant(), expiresAt);
     }
 
-    private static boolean causedByKeySource(Throwable error) {
+    private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
         for (Throwable e = error; e != null; e = e.getCause()) {
-            if (e instanceof KeySourceException) {
+            if (type.isInstance(e)) {
                 return true;
             }
         }

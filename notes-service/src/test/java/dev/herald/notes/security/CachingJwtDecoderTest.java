@@ -14,6 +14,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoderInitializationException
 import org.springframework.security.oauth2.jwt.JwtException;
 
 import com.nimbusds.jose.RemoteKeySourceException;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -56,6 +57,14 @@ class CachingJwtDecoderTest {
             throw new JwtException("Couldn't retrieve remote JWK set", new RemoteKeySourceException("down", null));
         }, 100, clock);
         assertThatThrownBy(() -> keys.decode("t")).isInstanceOf(IssuerUnavailableException.class);
+    }
+
+    @Test
+    void anUnknownKeyIdWhileRefreshesAreRateLimitedIsAnInvalidToken() {
+        CachingJwtDecoder decoder = new CachingJwtDecoder(token -> {
+            throw new JwtException("no key", new RateLimitReachedException());
+        }, 100, clock);
+        assertThatThrownBy(() -> decoder.decode("t")).isInstanceOf(BadJwtException.class);
     }
 
     private JwtDecoder counting(JwtDecoder decoder) {
