@@ -37,13 +37,17 @@ class ApiLimitsIT {
         String dave = HeraldIssuer.token("dave", "user");
         long notes = app.count("notes");
         List<HttpResponse<String>> responses = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
+        long start = System.nanoTime();
+        for (int i = 0; i < 12; i++) {
             responses.add(app.post("/notes", dave, noteJson("burst " + i, "text")));
         }
+        long elapsedSeconds = (System.nanoTime() - start) / 1_000_000_000L + 1;
         List<Integer> statuses = responses.stream().map(HttpResponse::statusCode).toList();
         long created = statuses.stream().filter(s -> s == 201).count();
-        assertThat(created).as(statuses.toString()).isBetween(5L, 6L); // the burst, plus at most one refilled
-        HttpResponse<String> refused = responses.getLast();
+        // the burst, plus what refilled at 1/s meanwhile (a slow machine refills more)
+        assertThat(created).as(statuses.toString()).isBetween(5L, 5 + elapsedSeconds);
+        assertThat(statuses).as("only 201 and 429").allMatch(s -> s == 201 || s == 429).contains(429);
+        HttpResponse<String> refused = responses.stream().filter(r -> r.statusCode() == 429).findFirst().orElseThrow();
         assertProblem(refused, 429, "too many writes");
         assertThat(refused.headers().firstValue("Retry-After")).hasValueSatisfying(
                 seconds -> assertThat(Long.parseLong(seconds)).isBetween(1L, 2L));
