@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.herald.notes.NotesApp;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
 import dev.herald.testsupport.HeraldIssuer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +30,8 @@ class NotesApiIT {
 
     @BeforeAll
     static void start() {
-        app = NotesApp.start("api");
+        app = NotesApp.start("api", Map.of("spring.jpa.properties.hibernate.generate_statistics", "true",
+                "spring.jpa.properties.hibernate.session.events.log", "false"));
     }
 
     @AfterAll
@@ -124,6 +128,17 @@ class NotesApiIT {
         assertUnauthorized(app.get("/notes", HeraldIssuer.token("alice", Duration.ofSeconds(-120), "user")));
         assertUnauthorized(app.get("/notes", ALICE.substring(0, ALICE.length() - 4) + "AAAA"));
         assertUnauthorized(app.get("/notes", "not-a-jwt"));
+    }
+
+    @Test
+    void creatingANoteIsOnePlainInsertThroughJpaWithNoSelectBeforeIt() {
+        Statistics statistics = app.bean(EntityManagerFactory.class).unwrap(SessionFactory.class).getStatistics();
+        statistics.clear();
+        app.createNote(ALICE, "lean", "text");
+        assertThat(statistics.getEntityInsertCount()).isEqualTo(1);
+        assertThat(statistics.getEntityLoadCount()).as("entities loaded").isZero();
+        assertThat(statistics.getPrepareStatementCount()).as("statements through JPA (the outbox row is plain JDBC)").isEqualTo(1);
+        assertThat(statistics.getFlushCount()).as("flushes").isEqualTo(1);
     }
 
     // --- versions --------------------------------------------------------------------------------
