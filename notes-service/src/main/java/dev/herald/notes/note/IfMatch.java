@@ -1,32 +1,40 @@
 package dev.herald.notes.note;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.ETag;
 
-/** Reads an {@code If-Match} header as a note version. */
-final class IfMatch {
+/**
+ * An {@code If-Match} header, compared strongly as RFC 9110 requires: a weak tag ({@code W/"3"}) never
+ * matches, a list matches when one of its tags does, {@code *} matches any version, and an unreadable
+ * header matches nothing (the write gets 412).
+ */
+public final class IfMatch {
 
-    /** A version no note ever has: an unreadable tag matches nothing, so the write gets 412. */
-    static final long NO_VERSION = -1;
+    /** No header: any version will do. */
+    public static final IfMatch ANY = new IfMatch(null);
 
-    private IfMatch() {
+    private final @Nullable List<ETag> tags;
+
+    private IfMatch(@Nullable List<ETag> tags) {
+        this.tags = tags;
     }
 
-    /** {@code null} when the header is absent or {@code *} (any version will do). */
-    static @Nullable Long version(@Nullable String header) {
-        if (header == null || header.isBlank() || header.strip().equals("*")) {
-            return null;
+    public static IfMatch of(@Nullable String header) {
+        return header == null || header.isBlank() ? ANY : new IfMatch(ETag.parse(header));
+    }
+
+    /** The tag of a note version, as responses send it. */
+    public static ETag tagOf(long version) {
+        return new ETag(Long.toString(version), false);
+    }
+
+    boolean permits(long version) {
+        if (tags == null) {
+            return true;
         }
-        String tag = header.strip();
-        if (tag.startsWith("W/")) {
-            tag = tag.substring(2);
-        }
-        if (tag.length() >= 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
-            tag = tag.substring(1, tag.length() - 1);
-        }
-        try {
-            return Long.parseLong(tag);
-        } catch (NumberFormatException e) {
-            return NO_VERSION;
-        }
+        ETag current = tagOf(version);
+        return tags.stream().anyMatch(tag -> tag.isWildcard() || tag.compare(current, true));
     }
 }

@@ -10,11 +10,16 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import org.jspecify.annotations.Nullable;
+import org.springframework.data.domain.Persistable;
 
-/** A note row. {@code version} is JPA's optimistic lock and the note's ETag. */
+/**
+ * A note row. {@code version} is JPA's optimistic lock and the note's ETag. The id is assigned here, so
+ * the entity says itself whether it is new (no version yet): saving a new note is a plain insert, with no
+ * select to find out whether the id exists.
+ */
 @Entity
 @Table(name = "notes")
-class Note {
+class Note implements Persistable<UUID> {
 
     @Id
     private UUID id;
@@ -58,6 +63,16 @@ class Note {
 
     UUID id() {
         return id;
+    }
+
+    @Override
+    public UUID getId() {
+        return id;
+    }
+
+    @Override
+    public boolean isNew() {
+        return version == null;
     }
 
     String createdBy() {

@@ -9,7 +9,6 @@ import dev.herald.contracts.Action;
 import dev.herald.contracts.NoteData;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.notes.outbox.OutboxWriter;
-import org.jspecify.annotations.Nullable;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Slice;
 import org.springframework.stereotype.Service;
@@ -36,7 +35,8 @@ public class NoteService {
     @Transactional
     public NoteData create(NoteInput input, Caller caller) {
         NoteInput.ValidNote valid = input.validate();
-        Note note = notes.saveAndFlush(new Note(UUID.randomUUID(), valid.title(), valid.content(), caller.userId(), now()));
+        // persisted, not merged (the note says it is new); the insert is flushed at commit, with no extra round trip
+        Note note = notes.save(new Note(UUID.randomUUID(), valid.title(), valid.content(), caller.userId(), now()));
         return enqueue(Action.CREATED, note.toData(), caller);
     }
 
@@ -53,12 +53,12 @@ public class NoteService {
         return new NotePage(found.map(Note::toData).getContent(), page, size, found.hasNext());
     }
 
-    /** Changes a note; {@code expectedVersion} (from If-Match) must be current when given. */
+    /** Changes a note whose current version {@code ifMatch} permits. */
     @Transactional
-    public NoteData update(String id, NoteInput input, @Nullable Long expectedVersion, Caller caller) {
+    public NoteData update(String id, NoteInput input, IfMatch ifMatch, Caller caller) {
         NoteInput.ValidNote valid = input.validate();
         Note note = lockedAccessible(id, caller);
-        if (expectedVersion != null && expectedVersion != note.version()) {
+        if (!ifMatch.permits(note.version())) {
             throw new StaleVersionException(note.version());
         }
         note.change(valid.title(), valid.content(), now());
@@ -67,9 +67,9 @@ public class NoteService {
     }
 
     @Transactional
-    public void delete(String id, @Nullable Long expectedVersion, Caller caller) {
+    public void delete(String id, IfMatch ifMatch, Caller caller) {
         Note note = lockedAccessible(id, caller);
-        if (expectedVersion != null && expectedVersion != note.version()) {
+        if (!ifMatch.permits(note.version())) {
             throw new StaleVersionException(note.version());
         }
         NoteData asItWas = note.toData();

@@ -41,8 +41,8 @@ class NotesController {
     @GetMapping
     NotePage list(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "20") int size,
                   Authentication authentication) {
-        if (page < 0) {
-            throw new InvalidInputException("page", "must not be negative");
+        if (page < 0 || page > properties.maxPage()) {
+            throw new InvalidInputException("page", "must be between 0 and " + properties.maxPage());
         }
         if (size < 1 || size > properties.maxPageSize()) {
             throw new InvalidInputException("size", "must be between 1 and " + properties.maxPageSize());
@@ -60,7 +60,7 @@ class NotesController {
     ResponseEntity<NoteData> update(@PathVariable String id, @RequestBody NoteInput input,
                                     @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
                                     Authentication authentication) {
-        NoteData note = service.update(id, input, IfMatch.version(ifMatch), Caller.of(authentication));
+        NoteData note = service.update(id, input, IfMatch.of(ifMatch), Caller.of(authentication));
         return ResponseEntity.ok().eTag(etag(note)).body(note);
     }
 
@@ -68,11 +68,11 @@ class NotesController {
     ResponseEntity<Void> delete(@PathVariable String id,
                                 @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
                                 Authentication authentication) {
-        service.delete(id, IfMatch.version(ifMatch), Caller.of(authentication));
+        service.delete(id, IfMatch.of(ifMatch), Caller.of(authentication));
         return ResponseEntity.noContent().build();
     }
 
     private static String etag(NoteData note) {
-        return "\"" + note.version() + "\"";
+        return IfMatch.tagOf(note.version()).formattedTag();
     }
 }

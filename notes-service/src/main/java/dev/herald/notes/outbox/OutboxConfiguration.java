@@ -52,8 +52,9 @@ public class OutboxConfiguration {
     }
 
     @Bean
-    HealthIndicator outboxRelayHealthIndicator(ObjectProvider<OutboxRelay> relay, OutboxBacklog backlog) {
-        return OutboxHealth.relay(relay.getIfAvailable(), backlog);
+    HealthIndicator outboxRelayHealthIndicator(ObjectProvider<OutboxRelay> relay, OutboxBacklog backlog,
+                                               OutboxProperties outbox) {
+        return OutboxHealth.relay(relay.getIfAvailable(), backlog, outbox.relay().maxPendingAge());
     }
 
     /** A relay on the configured database and cluster (the application's, or a second one in tests). */

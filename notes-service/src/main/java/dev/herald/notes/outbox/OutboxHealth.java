@@ -1,5 +1,6 @@
 package dev.herald.notes.outbox;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +35,7 @@ final class OutboxHealth {
                         Thread.currentThread().interrupt();
                     }
                     if (admin != null) {
-                        admin.close(java.time.Duration.ZERO); // no reconnect attempts until the next check
+                        admin.close(Duration.ZERO); // no reconnect attempts until the next check
                         admin = null;
                     }
                     return Health.down().withDetail("error", e.getClass().getSimpleName()).build();
@@ -43,17 +44,34 @@ final class OutboxHealth {
         };
     }
 
-    /** Standing by is healthy: exactly one instance leads. The backlog is shown for operators. */
-    static HealthIndicator relay(@Nullable OutboxRelay relay, OutboxBacklog backlog) {
+    /**
+     * Standing by is healthy: exactly one instance leads. DOWN when this instance's relay thread is dead while
+     * it should run, while it is recovering from an unexpected error, or when the oldest pending event is older
+     * than {@code maxPendingAge} (whichever instance leads: nothing is publishing). The backlog is shown.
+     */
+    static HealthIndicator relay(@Nullable OutboxRelay relay, OutboxBacklog backlog, Duration maxPendingAge) {
         return () -> {
             Health.Builder health = Health.up();
             if (relay == null) {
                 health.withDetail("relay", "disabled");
             } else {
-                health.withDetail("relay", relay.isRunning() ? "running" : "stopped").withDetail("leader", relay.isLeader());
+                boolean dead = relay.isRunning() && !relay.isThreadAlive();
+                health.withDetail("relay", dead ? "dead" : relay.isRunning() ? "running" : "stopped")
+                        .withDetail("leader", relay.isLeader());
+                Throwable failure = relay.failure();
+                if (dead) {
+                    health.down();
+                }
+                if (failure != null) {
+                    health.down().withDetail("lastError", failure.getClass().getName());
+                }
             }
             try {
-                health.withDetail("backlog", backlog.pending()).withDetail("oldestPendingSeconds", backlog.oldestAge().toSeconds());
+                Duration oldest = backlog.oldestAge();
+                health.withDetail("backlog", backlog.pending()).withDetail("oldestPendingSeconds", oldest.toSeconds());
+                if (oldest.compareTo(maxPendingAge) > 0) {
+                    health.down().withDetail("reason", "the oldest pending event is older than " + maxPendingAge.toSeconds() + " s");
+                }
             } catch (RuntimeException e) {
                 health.down().withDetail("error", "outbox table unreadable");
             }

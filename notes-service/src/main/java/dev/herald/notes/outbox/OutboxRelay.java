@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.producer.Producer;
@@ -37,6 +38,11 @@ import org.springframework.context.SmartLifecycle;
  * the table with backoff, so one note's events keep their order; a record the broker refuses for good
  * moves to {@code outbox_dead_letter} with its error. It wakes when a local commit rings
  * {@link RelayWakeUp} and polls every {@code pollInterval} for other instances' writes.
+ *
+ * <p>A round reads at most {@code batchSize} rows and {@code maxBatchBytes} of events. Nothing ends the
+ * relay's thread but {@link #stop()}: any other {@code Throwable} is logged, the relay steps down (ends its
+ * session and producer) and starts over after a backoff, and {@link #failure()} reports it until a round
+ * succeeds again.
  */
 public final class OutboxRelay implements SmartLifecycle {
 
@@ -59,6 +65,8 @@ public final class OutboxRelay implements SmartLifecycle {
 
     private volatile boolean running;
     private volatile boolean leader;
+    private volatile @Nullable Throwable failure;
+    private volatile Consumer<List<OutboxRow>> beforeCommit = rows -> { };
     private @Nullable Thread thread;
     private @Nullable OutboxStore store;
     private @Nullable Producer<String, byte[]> producer;
@@ -78,6 +86,25 @@ public final class OutboxRelay implements SmartLifecycle {
 
     public boolean isLeader() {
         return leader;
+    }
+
+    /** Whether the relay's thread is alive (it should be whenever the relay is running). */
+    public boolean isThreadAlive() {
+        Thread current = thread;
+        return current != null && current.isAlive();
+    }
+
+    /** The unexpected error the relay last restarted after, until a round succeeds again; else null. */
+    public @Nullable Throwable failure() {
+        return failure;
+    }
+
+    /**
+     * Runs once a batch is sent and before it is committed (its Kafka transaction open): a seam for tests
+     * that make the relay fail or freeze at the worst moment.
+     */
+    void beforeCommit(Consumer<List<OutboxRow>> hook) {
+        this.beforeCommit = hook;
     }
 
     public String name() {
@@ -116,11 +143,12 @@ public final class OutboxRelay implements SmartLifecycle {
     }
 
     private void run() {
+        Duration restart = Duration.ZERO;
         try {
             while (running) {
                 try {
                     if (store == null) {
-                        store = new OutboxStore(database.open());
+                        store = new OutboxStore(database.open(), settings.leaseTimeout());
                     }
                     if (store.tryLock(settings.lockKey())) {
                         leader = true;
@@ -137,7 +165,21 @@ public final class OutboxRelay implements SmartLifecycle {
                     log.warn("outbox relay {} was fenced by another leader; stepping down", name);
                     stepDown();
                     Thread.sleep(settings.leaderRetryInterval());
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Throwable e) { // nothing may end the relay silently, an Error included
+                    if (!running) {
+                        break;
+                    }
+                    failure = e;
+                    metrics.restarted();
+                    restart = restart.isZero() ? Duration.ofMillis(100) : min(restart.multipliedBy(2), settings.restartBackoff());
+                    log.error("outbox relay {} failed unexpectedly; restarting in {} ms", name, restart.toMillis(), e);
+                    stepDown();
+                    Thread.sleep(restart);
+                    continue;
                 }
+                restart = Duration.ZERO;
             }
         } catch (InterruptedException e) {
             // stopping
@@ -166,13 +208,16 @@ public final class OutboxRelay implements SmartLifecycle {
             log.warn("outbox relay {}: Kafka is not available yet ({}); events wait in the outbox", name, e.getMessage());
         }
         while (running) {
-            List<OutboxRow> rows = store.fetch(settings.batchSize());
+            List<OutboxRow> rows = store.fetch(settings.batchSize(), settings.maxBatchBytes().toBytes());
             if (rows.isEmpty()) {
+                failure = null;
                 wakeUp.await(settings.pollInterval());
                 continue;
             }
             try {
+                metrics.batch(rows);
                 publish(store, rows);
+                failure = null;
                 backoff = Duration.ZERO;
             } catch (KafkaUnavailable e) {
                 if (!running) {
@@ -234,6 +279,7 @@ public final class OutboxRelay implements SmartLifecycle {
             for (OutboxRow row : rows) {
                 sent.add(producer.send(row.toRecord(topic)));
             }
+            beforeCommit.accept(rows);
             if (settings.transactional()) {
                 producer.commitTransaction();
             } else {

@@ -6,20 +6,35 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * The relay's SQL, on its own dedicated session: the advisory lock that makes it leader, reading
- * pending rows in id order, deleting acknowledged rows and dead-lettering refused ones. Autocommit;
- * {@code synchronous_commit} is off for this session only: a lost delete just means a duplicate
- * (same event id) after a database crash.
+ * pending rows in id order (bounded by rows and by bytes), deleting acknowledged rows and dead-lettering
+ * refused ones. Autocommit; {@code synchronous_commit} is off for this session only: a lost delete just
+ * means a duplicate (same event id) after a database crash.
+ *
+ * <p>The session is leased: the server ends it when it stays idle for {@code lease} (the relay froze or its
+ * host vanished with the connection still open) and its keepalives and TCP user timeout give up on a peer
+ * that stopped answering within the same time. Either way the session ends and the advisory lock with it.
  */
 final class OutboxStore implements AutoCloseable {
 
-    private static final String FETCH =
-            "select id, event_id, note_id, event_type, occurred_at, payload from outbox order by id limit ?";
+    /**
+     * The first rows in id order while the bytes before each stay under the bound: the payloads' sizes come
+     * from their headers (no detoasting), and rows past the bound are never sent to the relay.
+     */
+    private static final String FETCH = """
+            select id, event_id, note_id, event_type, occurred_at, payload from (
+              select id, event_id, note_id, event_type, occurred_at, payload,
+                     sum(octet_length(payload)) over (order by id rows unbounded preceding) - octet_length(payload) as before
+              from (select * from outbox order by id limit ?) first_rows
+            ) batch
+            where before < ?
+            order by id""";
     private static final String DELETE = "delete from outbox where id = any(?)";
     private static final String DEAD_LETTER = """
             with moved as (delete from outbox where id = ? returning id, event_id, note_id, event_type, occurred_at, payload)
@@ -30,11 +45,18 @@ final class OutboxStore implements AutoCloseable {
     private final PreparedStatement fetch;
     private final PreparedStatement delete;
 
-    OutboxStore(Connection connection) throws SQLException {
+    OutboxStore(Connection connection, Duration lease) throws SQLException {
         this.connection = connection;
         connection.setAutoCommit(true);
+        long leaseMillis = lease.toMillis();
+        long keepaliveSeconds = Math.max(1, lease.toSeconds() / 6);
         try (Statement statement = connection.createStatement()) {
             statement.execute("set synchronous_commit = off");
+            statement.execute("set idle_session_timeout = " + leaseMillis);
+            statement.execute("set tcp_keepalives_idle = " + keepaliveSeconds);
+            statement.execute("set tcp_keepalives_interval = " + keepaliveSeconds);
+            statement.execute("set tcp_keepalives_count = 3");
+            statement.execute("set tcp_user_timeout = " + leaseMillis);
         }
         this.fetch = connection.prepareStatement(FETCH);
         this.delete = connection.prepareStatement(DELETE);
@@ -51,8 +73,9 @@ final class OutboxStore implements AutoCloseable {
         }
     }
 
-    List<OutboxRow> fetch(int limit) throws SQLException {
+    List<OutboxRow> fetch(int limit, long maxBytes) throws SQLException {
         fetch.setInt(1, limit);
+        fetch.setLong(2, maxBytes);
         List<OutboxRow> rows = new ArrayList<>(Math.min(limit, 1024));
         try (ResultSet result = fetch.executeQuery()) {
             while (result.next()) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -11,7 +12,7 @@ import io.micrometer.core.instrument.Timer;
 /**
  * What the relay does, for Prometheus: events published (the publish rate is its rate), failed
  * attempts, dead-lettered events, the delay from the event's time to the broker's acknowledgement,
- * and whether this instance is the leader.
+ * the bytes of each round, restarts after unexpected errors, and whether this instance is the leader.
  */
 public final class RelayMetrics {
 
@@ -20,6 +21,8 @@ public final class RelayMetrics {
     private final Counter failures;
     private final Counter deadLettered;
     private final Timer delay;
+    private final Counter restarts;
+    private final DistributionSummary batchBytes;
 
     public RelayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -32,6 +35,10 @@ public final class RelayMetrics {
         this.delay = Timer.builder("herald.outbox.publish.delay")
                 .description("from the event's time (in the writing transaction) to Kafka's acknowledgement")
                 .publishPercentileHistogram().register(registry);
+        this.restarts = Counter.builder("herald.outbox.relay.restarts")
+                .description("times the relay loop restarted after an unexpected error").register(registry);
+        this.batchBytes = DistributionSummary.builder("herald.outbox.batch.bytes").baseUnit("bytes")
+                .description("event bytes read and sent in one relay round").register(registry);
     }
 
     /** Where the relay's Kafka producer registers its client metrics. */
@@ -51,6 +58,18 @@ public final class RelayMetrics {
 
     void failed(int events) {
         failures.increment(events);
+    }
+
+    void restarted() {
+        restarts.increment();
+    }
+
+    void batch(java.util.List<OutboxRow> rows) {
+        long bytes = 0;
+        for (OutboxRow row : rows) {
+            bytes += row.payload().length;
+        }
+        batchBytes.record(bytes);
     }
 
     void deadLettered() {

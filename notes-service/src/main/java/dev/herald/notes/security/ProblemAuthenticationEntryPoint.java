@@ -33,6 +33,10 @@ final class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint,
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
+        if (IssuerUnavailableException.in(e)) {
+            IssuerUnavailableFilter.write(response, json);
+            return;
+        }
         challenge.commence(request, response, e);
         String detail = e instanceof OAuth2AuthenticationException oauth && oauth.getError().getDescription() != null
                 ? "invalid bearer token: " + oauth.getError().getDescription()

@@ -1,9 +1,13 @@
 package dev.herald.notes.security;
 
+import java.time.Clock;
 import java.util.List;
 
 import dev.herald.contracts.ReadAccess;
 import dev.herald.notes.note.NotesProperties;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -11,6 +15,8 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.cors.CorsConfiguration;
@@ -43,6 +49,29 @@ class SecurityConfiguration {
                         .accessDeniedHandler(entryPoint))
                 .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(entryPoint).accessDeniedHandler(entryPoint));
         return http.build();
+    }
+
+    /**
+     * Boot's issuer settings ({@code spring.security.oauth2.resourceserver.jwt.issuer-uri}, {@code audiences}),
+     * discovered lazily at the first token (the service starts while the issuer is down), with a rate-limited
+     * key set and a cache of verified tokens.
+     */
+    @Bean
+    JwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, HeraldSecurityProperties security, JsonMapper json) {
+        String issuer = resourceServer.getJwt().getIssuerUri();
+        if (issuer == null || issuer.isBlank()) {
+            throw new IllegalStateException("spring.security.oauth2.resourceserver.jwt.issuer-uri must be set");
+        }
+        List<String> audiences = List.copyOf(resourceServer.getJwt().getAudiences());
+        JwtDecoder lazy = new SupplierJwtDecoder(() -> IssuerJwtDecoder.create(issuer, audiences, security.jwks(), json));
+        return security.tokenCacheSize() > 0 ? new CachingJwtDecoder(lazy, security.tokenCacheSize(), Clock.systemUTC()) : lazy;
+    }
+
+    @Bean
+    FilterRegistrationBean<IssuerUnavailableFilter> issuerUnavailableFilter(JsonMapper json) {
+        FilterRegistrationBean<IssuerUnavailableFilter> registration = new FilterRegistrationBean<>(new IssuerUnavailableFilter(json));
+        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
+        return registration;
     }
 
     static JwtAuthenticationConverter roles(List<String> roleClaims) {

@@ -5,6 +5,7 @@ import java.util.stream.Collectors;
 import dev.herald.notes.note.InvalidInputException;
 import dev.herald.notes.note.NoteNotFoundException;
 import dev.herald.notes.note.StaleVersionException;
+import dev.herald.notes.note.WriteRateExceededException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,13 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PRECONDITION_FAILED, e.getMessage());
         problem.setProperty("currentVersion", e.currentVersion());
         return ResponseEntity.status(HttpStatus.PRECONDITION_FAILED).eTag("\"" + e.currentVersion() + "\"").body(problem);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> tooFast(WriteRateExceededException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.TOO_MANY_REQUESTS, e.getMessage());
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds())).body(problem);
     }
 
     @ExceptionHandler

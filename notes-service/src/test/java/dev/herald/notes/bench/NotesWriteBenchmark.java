@@ -9,14 +9,18 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,15 +32,8 @@ import dev.herald.contracts.NoteData;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.notes.KafkaBrokerProcess;
-import dev.herald.notes.NotesApp;
-import dev.herald.notes.outbox.OutboxConfiguration;
-import dev.herald.notes.outbox.OutboxProperties;
-import dev.herald.notes.outbox.OutboxRelay;
-import dev.herald.notes.outbox.RelayMetrics;
-import dev.herald.notes.outbox.RelayWakeUp;
 import dev.herald.testsupport.HeraldIssuer;
-import dev.herald.testsupport.HeraldPostgres;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -44,112 +41,199 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 
 /**
- * notes-service write benchmark on this machine, everything real and local: embedded PostgreSQL, a Kafka
- * broker process, the OIDC issuer, the service (in this JVM, with its relay) and an open-model load
- * generator (fixed arrival rate; latency from the intended send time, so a stall counts for every request
- * it delays). Measures, in one run:
+ * notes-service write benchmark, everything real and each part in its own process: PostgreSQL (embedded
+ * binaries, durable: {@code fsync=on}, {@code synchronous_commit=on}), a Kafka broker process, the service
+ * from its jar (as deployed, optionally recording a JFR profile), and this process as the OIDC issuer and the
+ * open-model load generator (fixed arrival rate; latency from the intended send time, so a stall counts for
+ * every request it delays). Measures, in one run:
  * <ol>
- *   <li>the physical ceiling: pgbench running the same two inserts (note + outbox row) per transaction;</li>
- *   <li>sustained {@code POST /notes} at stepped rates, p50/p99;</li>
- *   <li>commit-to-Kafka latency at 500 writes/s (event time, set inside the transaction, to a
- *       read_committed consumer receiving it: an upper bound);</li>
- *   <li>relay drain rate from a 100,000-event backlog, with and without Kafka transactions.</li>
+ *   <li>the ceiling: pgbench running the same two inserts (note + outbox row) per transaction on the same
+ *       server;</li>
+ *   <li>sustained {@code POST /notes} at stepped rates: achieved rate, p50/p99, the service's CPU per write;</li>
+ *   <li>commit-to-Kafka latency at 500 writes/s (event time, set inside the transaction, to a read_committed
+ *       consumer receiving it: an upper bound);</li>
+ *   <li>relay drain rate from a backlog (default 100,000 events), with small and with 16 KiB notes: this process
+ *       holds the relay's advisory lock while it fills the outbox, then lets the service's relay take it.</li>
  * </ol>
- * Prints a Markdown block. Arguments: {@code key=value} ({@code rates=500,1000,1500,2000 seconds=20
- * backlog=100000 pgbench=pgbench}).
+ * Prints a Markdown block. Arguments {@code key=value}: {@code jar} (the service jar), {@code rates}
+ * ({@code 500,1000,1500,2000}), {@code seconds} (20), {@code warmup} (20000 requests), {@code latencyRate} (500),
+ * {@code backlog} (100000), {@code largeContent} (16384 bytes), {@code pgbench} (path), {@code pgbenchSeconds} (15),
+ * {@code profile} (true: JFR of the service to {@code target/notes-service.jfr}).
  */
 public final class NotesWriteBenchmark {
 
     private static final ServiceEventCodec CODEC = new ServiceEventCodec();
     private static final String CONTENT = "x".repeat(200);
+    private static final long LOCK_KEY = 7346025871234501L;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new java.util.HashMap<>(Map.of("rates", "500,1000,1500,2000", "seconds", "20",
-                "backlog", "100000", "pgbench", "pgbench", "warmup", "20000",
-                "latencyRate", "500"));
+        Map<String, String> options = new HashMap<>(Map.of("rates", "500,1000,1500,2000", "seconds", "20",
+                "backlog", "100000", "pgbench", "pgbench", "warmup", "20000", "latencyRate", "500",
+                "largeContent", "16384", "pgbenchSeconds", "15", "profile", "false"));
         for (String arg : args) {
             String[] pair = arg.split("=", 2);
             options.put(pair[0], pair[1]);
         }
         StringBuilder report = new StringBuilder();
-        try (KafkaBrokerProcess kafka = KafkaBrokerProcess.start();
-             NotesApp app = NotesApp.start("bench", Map.of("spring.kafka.bootstrap-servers", kafka.bootstrapServers(),
-                     "spring.datasource.hikari.maximum-pool-size", "32", "logging.level.root", "WARN"))) {
-            String db = app.jdbcUrl();
-            line(report, "machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
-                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB heap, Java " + Runtime.version()
-                    + ", PostgreSQL (embedded) " + app.jdbc().queryForObject("show server_version", String.class)
-                    + ", Kafka 4.1 broker process, synchronous_commit=" + app.jdbc().queryForObject("show synchronous_commit", String.class));
-
-            // 1. ceiling
-            double pg8 = pgbench(options.get("pgbench"), db, 8);
-            double pg32 = pgbench(options.get("pgbench"), db, 32);
-            double ceiling = Math.max(pg8, pg32);
-            line(report, "");
-            line(report, String.format("ceiling (pgbench, same two inserts per transaction, 15 s): %.0f tps at 8 clients, %.0f tps at 32 clients", pg8, pg32));
-            app.jdbc().execute("truncate notes, outbox");
-
-            // 2. sustained POST /notes, open model
-            Load load = new Load(app.baseUrl());
-            load.warmUp(Integer.parseInt(options.get("warmup"))); // JIT, pools: closed loop, as fast as it goes
-            line(report, "");
-            line(report, "| POST /notes target/s | achieved/s | share of ceiling | errors | p50 ms | p99 ms | p99.9 ms | max ms |");
-            line(report, "|---|---|---|---|---|---|---|---|");
-            int seconds = Integer.parseInt(options.get("seconds"));
-            for (String rate : options.get("rates").equals("none") ? new String[0] : options.get("rates").split(",")) {
-                Load.Result result = load.run(Integer.parseInt(rate.strip()), seconds, null);
-                line(report, String.format("| %d | %.0f | %.0f %% | %d | %.1f | %.1f | %.1f | %.1f |", result.target, result.achieved,
-                        100 * result.achieved / ceiling, result.errors, ms(result.latency, 50), ms(result.latency, 99),
-                        ms(result.latency, 99.9), result.latency.getMaxValue() / 1000.0));
-                awaitEmptyOutbox(app);
+        Path data = Files.createTempDirectory("notes-bench-pg");
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                     .setDataDirectory(data).setCleanDataDirectory(true)
+                     .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+                     .setServerConfig("full_page_writes", "on").setServerConfig("max_connections", "200")
+                     .setServerConfig("shared_buffers", "512MB").start();
+             KafkaBrokerProcess kafka = KafkaBrokerProcess.start()) {
+            String db = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+            try (Connection connection = DriverManager.getConnection(db, "postgres", "postgres");
+                 Statement statement = connection.createStatement()) {
+                statement.execute("create database bench");
             }
+            db = "jdbc:postgresql://localhost:" + postgres.getPort() + "/bench";
+            try (ServiceProcess service = ServiceProcess.start(options.get("jar"), db, kafka.bootstrapServers(),
+                    Boolean.parseBoolean(options.get("profile")))) {
+                line(report, "machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version()
+                        + ", PostgreSQL " + sql(db, "show server_version") + " (embedded binaries, fsync=" + sql(db, "show fsync")
+                        + ", synchronous_commit=" + sql(db, "show synchronous_commit") + ", full_page_writes="
+                        + sql(db, "show full_page_writes") + "), Kafka broker process, notes-service jar in its own JVM"
+                        + (service.profiling() ? " recording JFR to " + ServiceProcess.JFR : ""));
 
-            // 3. commit-to-Kafka at 500/s
-            Histogram toKafka = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
-            AtomicBoolean reading = new AtomicBoolean(true);
-            CompletableFuture<Void> consumer = CompletableFuture.runAsync(() -> consume(kafka.bootstrapServers(), app.topic(), toKafka, reading));
-            Thread.sleep(2000);
-            int latencyRate = Integer.parseInt(options.get("latencyRate"));
-            Load.Result at500 = load.run(latencyRate, seconds, null);
-            awaitEmptyOutbox(app);
-            Thread.sleep(1000);
-            reading.set(false);
-            consumer.get();
-            line(report, "");
-            line(report, String.format("commit-to-Kafka at %d writes/s (%d events; event time in the transaction -> read_committed consumer): "
-                            + "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (HTTP p99 meanwhile %.1f ms)",
-                    latencyRate, toKafka.getTotalCount(), ms(toKafka, 50), ms(toKafka, 99), ms(toKafka, 99.9), toKafka.getMaxValue() / 1000.0,
-                    ms(at500.latency, 99)));
+                // 1. ceiling
+                int pgSeconds = Integer.parseInt(options.get("pgbenchSeconds"));
+                double pg8 = pgbench(options.get("pgbench"), postgres.getPort(), 8, pgSeconds);
+                double pg32 = pgbench(options.get("pgbench"), postgres.getPort(), 32, pgSeconds);
+                double ceiling = Math.max(pg8, pg32);
+                line(report, "");
+                line(report, String.format("ceiling (pgbench, the same two inserts per transaction, %d s each): %.0f tps at 8 clients, %.0f tps at 32 clients",
+                        pgSeconds, pg8, pg32));
+                update(db, "truncate notes, outbox");
 
-            // 4. drain
-            int backlog = Integer.parseInt(options.get("backlog"));
-            app.bean(OutboxRelay.class).stop();
-            line(report, "");
-            for (String transactionalId : List.of("herald-outbox-relay-bench-drain", "")) {
-                fillBacklog(db, backlog);
-                OutboxProperties configured = app.bean(OutboxProperties.class);
-                OutboxProperties.Relay r = configured.relay();
-                OutboxProperties properties = new OutboxProperties(configured.topic(), new OutboxProperties.Relay(true,
-                        r.batchSize(), r.pollInterval(), r.leaderRetryInterval(), r.lockKey(), transactionalId, r.maxBackoff(), r.sendTimeout()));
-                OutboxRelay relay = OutboxConfiguration.relay("drain", app.bean(DataSourceProperties.class),
-                        app.bean(KafkaProperties.class), properties, new RelayWakeUp(), new RelayMetrics(new SimpleMeterRegistry()));
-                long start = System.nanoTime();
-                relay.start();
-                awaitEmptyOutbox(app);
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                relay.stop();
-                line(report, String.format("relay drain of %,d events (batch %d, %s): %.1f s, %,.0f events/s (%.1fx the write ceiling)",
-                        backlog, r.batchSize(), transactionalId.isEmpty() ? "idempotent, no transactions" : "one Kafka transaction per batch",
-                        elapsed, backlog / elapsed, backlog / elapsed / ceiling));
+                // 2. sustained POST /notes, open model
+                Load load = new Load(service.baseUrl());
+                load.warmUp(Integer.parseInt(options.get("warmup"))); // JIT, pools: closed loop, as fast as it goes
+                awaitEmptyOutbox(db);
+                line(report, "");
+                line(report, "| POST /notes target/s | achieved/s | share of ceiling | errors | p50 ms | p99 ms | p99.9 ms | max ms | service CPU ms/write |");
+                line(report, "|---|---|---|---|---|---|---|---|---|");
+                int seconds = Integer.parseInt(options.get("seconds"));
+                double saturation = 0;
+                for (String rate : options.get("rates").equals("none") ? new String[0] : options.get("rates").split(",")) {
+                    long cpu = service.cpuNanos();
+                    Load.Result result = load.run(Integer.parseInt(rate.strip()), seconds);
+                    double cpuPerWrite = (service.cpuNanos() - cpu) / 1e6 / Math.max(1, result.ok());
+                    saturation = Math.max(saturation, result.achieved());
+                    line(report, String.format("| %d | %.0f | %.0f %% | %d | %.1f | %.1f | %.1f | %.1f | %.2f |", result.target(), result.achieved(),
+                            100 * result.achieved() / ceiling, result.errors(), ms(result.latency(), 50), ms(result.latency(), 99),
+                            ms(result.latency(), 99.9), result.latency().getMaxValue() / 1000.0, cpuPerWrite));
+                    awaitEmptyOutbox(db);
+                }
+                line(report, String.format("saturation: %.0f writes/s, %.0f %% of the ceiling", saturation, 100 * saturation / ceiling));
+
+                // 3. commit-to-Kafka at 500/s
+                Histogram toKafka = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+                AtomicBoolean reading = new AtomicBoolean(true);
+                CountDownLatch assigned = new CountDownLatch(1);
+                CompletableFuture<Void> consumer = CompletableFuture.runAsync(
+                        () -> consume(kafka.bootstrapServers(), "notes.events", toKafka, reading, assigned));
+                assigned.await(30, TimeUnit.SECONDS);
+                int latencyRate = Integer.parseInt(options.get("latencyRate"));
+                Load.Result atRate = load.run(latencyRate, seconds);
+                awaitEmptyOutbox(db);
+                long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                while (System.nanoTime() < settle) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                reading.set(false);
+                consumer.get();
+                line(report, "");
+                line(report, String.format("commit-to-Kafka at %d writes/s (%d events; event time in the transaction -> read_committed consumer): "
+                                + "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (HTTP p99 meanwhile %.1f ms)",
+                        latencyRate, toKafka.getTotalCount(), ms(toKafka, 50), ms(toKafka, 99), ms(toKafka, 99.9),
+                        toKafka.getMaxValue() / 1000.0, ms(atRate.latency(), 99)));
+
+                // 4. drain, small and large notes
+                int backlog = Integer.parseInt(options.get("backlog"));
+                line(report, "");
+                for (int contentBytes : List.of(CONTENT.length(), Integer.parseInt(options.get("largeContent")))) {
+                    double elapsed = drain(db, backlog, "y".repeat(contentBytes));
+                    line(report, String.format("relay drain of %,d events with %,d-byte notes (one Kafka transaction per batch): %.1f s, %,.0f events/s",
+                            backlog, contentBytes, elapsed, backlog / elapsed));
+                }
             }
         }
         System.out.println("\n===== RESULT =====\n" + report);
+        Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "notes-writes-result.md"), report.toString());
         System.exit(0);
+    }
+
+    /**
+     * Takes the relay's lock (ending the leading relay's session: it retries a second later, as after any lost
+     * session) and holds it on a session of its own while it fills the outbox, then releases it: the service's
+     * relay takes over at its next attempt. Timed from the first event published to the empty outbox.
+     */
+    private static double drain(String db, int events, String content) throws Exception {
+        try (Connection lock = DriverManager.getConnection(db, "postgres", "postgres")) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!tryLock(lock)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the relay's lock stays taken");
+                }
+                try (Statement statement = lock.createStatement()) {
+                    statement.execute("select pg_terminate_backend(pid, 5000) from pg_stat_activity"
+                            + " where application_name like 'herald-outbox-relay-%'");
+                }
+            }
+            awaitEmptyOutbox(db); // what the relay had started before it stepped down is gone
+            fillBacklog(db, events, content);
+        } // the session ends: the lock is free
+        try (Connection connection = DriverManager.getConnection(db, "postgres", "postgres");
+             PreparedStatement count = connection.prepareStatement("select count(*) from outbox")) {
+            long start = 0;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (true) {
+                long pending;
+                try (ResultSet result = count.executeQuery()) {
+                    result.next();
+                    pending = result.getLong(1);
+                }
+                if (start == 0 && pending < events) {
+                    start = System.nanoTime();
+                }
+                if (pending == 0) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the outbox did not drain");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+        }
+    }
+
+    private static boolean tryLock(Connection connection) throws Exception {
+        try (PreparedStatement statement = connection.prepareStatement("select pg_try_advisory_lock(?)")) {
+            statement.setLong(1, LOCK_KEY);
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getBoolean(1);
+            }
+        }
+    }
+
+    private static String sql(String db, String query) throws Exception {
+        try (Connection connection = DriverManager.getConnection(db, "postgres", "postgres");
+             Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(query)) {
+            result.next();
+            return result.getString(1);
+        }
+    }
+
+    private static void update(String db, String command) throws Exception {
+        try (Connection connection = DriverManager.getConnection(db, "postgres", "postgres");
+             Statement statement = connection.createStatement()) {
+            statement.execute(command);
+        }
     }
 
     private static void line(StringBuilder report, String text) {
@@ -161,7 +245,7 @@ public final class NotesWriteBenchmark {
         return histogram.getValueAtPercentile(percentile) / 1000.0;
     }
 
-    private static double pgbench(String pgbench, String jdbcUrl, int clients) throws Exception {
+    private static double pgbench(String pgbench, int port, int clients, int seconds) throws Exception {
         Path script = Files.createTempFile("notes-pgbench", ".sql");
         Files.writeString(script, """
                 BEGIN;
@@ -171,11 +255,10 @@ public final class NotesWriteBenchmark {
                   VALUES (gen_random_uuid(), gen_random_uuid(), 'notes.created', now(), convert_to(repeat('x', 560), 'UTF8'));
                 END;
                 """);
-        String database = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1);
-        ProcessBuilder builder = new ProcessBuilder(pgbench, "-h", "localhost", "-p", String.valueOf(HeraldPostgres.port()),
-                "-U", HeraldPostgres.USER, "-n", "-M", "prepared", "-c", String.valueOf(clients), "-j", "2", "-T", "15",
-                "-f", script.toString(), database).redirectErrorStream(true);
-        builder.environment().put("PGPASSWORD", HeraldPostgres.PASSWORD);
+        ProcessBuilder builder = new ProcessBuilder(pgbench, "-h", "localhost", "-p", String.valueOf(port),
+                "-U", "postgres", "-n", "-M", "prepared", "-c", String.valueOf(clients), "-j", "2", "-T", String.valueOf(seconds),
+                "-f", script.toString(), "bench").redirectErrorStream(true);
+        builder.environment().put("PGPASSWORD", "postgres");
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes());
         process.waitFor();
@@ -187,25 +270,25 @@ public final class NotesWriteBenchmark {
         throw new IllegalStateException("pgbench said:\n" + output);
     }
 
-    private static void awaitEmptyOutbox(NotesApp app) throws InterruptedException {
+    private static void awaitEmptyOutbox(String db) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (app.count("outbox") > 0) {
+        while (Long.parseLong(sql(db, "select count(*) from outbox")) > 0) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the outbox did not drain");
             }
-            Thread.sleep(20);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
     }
 
-    /** Inserts real encoded events straight into the outbox (the relay is stopped meanwhile). */
-    private static void fillBacklog(String jdbcUrl, int events) throws Exception {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl, HeraldPostgres.USER, HeraldPostgres.PASSWORD);
+    /** Inserts real encoded events straight into the outbox (no relay leads meanwhile). */
+    private static void fillBacklog(String jdbcUrl, int events, String content) throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
              PreparedStatement insert = connection.prepareStatement(
                      "insert into outbox (event_id, note_id, event_type, occurred_at, payload) values (?, ?, ?, ?, ?)")) {
             connection.setAutoCommit(false);
             for (int i = 0; i < events; i++) {
                 Instant now = Instant.now();
-                NoteData note = new NoteData(UUID.randomUUID(), "backlog " + i, CONTENT, "bench", 0, now, now);
+                NoteData note = new NoteData(UUID.randomUUID(), "backlog " + i, content, "bench", 0, now, now);
                 ServiceEvent event = ServiceEvent.forNote(UUID.randomUUID(), Action.CREATED, note, "bench", now);
                 insert.setObject(1, event.id());
                 insert.setObject(2, note.id());
@@ -223,7 +306,8 @@ public final class NotesWriteBenchmark {
         }
     }
 
-    private static void consume(String bootstrap, String topic, Histogram latency, AtomicBoolean reading) {
+    private static void consume(String bootstrap, String topic, Histogram latency, AtomicBoolean reading,
+                                CountDownLatch assigned) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -235,6 +319,7 @@ public final class NotesWriteBenchmark {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
+            assigned.countDown();
             while (reading.get()) {
                 for (var record : consumer.poll(Duration.ofMillis(50))) {
                     Instant received = Instant.now();
@@ -248,7 +333,7 @@ public final class NotesWriteBenchmark {
     /** Open-model load: requests leave on a fixed schedule whatever the responses do. */
     static final class Load {
 
-        record Result(int target, double achieved, long errors, Histogram latency) {
+        record Result(int target, double achieved, long ok, long errors, Histogram latency) {
         }
 
         private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -258,7 +343,7 @@ public final class NotesWriteBenchmark {
 
         Load(String baseUrl) {
             this.notes = URI.create(baseUrl + "/notes");
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < 200; i++) { // each user stays well under the per-user write rate
                 tokens.add(HeraldIssuer.token("bench-user-" + i, "user"));
             }
         }
@@ -287,7 +372,7 @@ public final class NotesWriteBenchmark {
                     .build();
         }
 
-        Result run(int perSecond, int seconds, @org.jspecify.annotations.Nullable Object unused) throws Exception {
+        Result run(int perSecond, int seconds) throws Exception {
             Recorder recorder = new Recorder(3);
             AtomicLong errors = new AtomicLong();
             AtomicLong ok = new AtomicLong();
@@ -324,7 +409,7 @@ public final class NotesWriteBenchmark {
                 }
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
-            return new Result(perSecond, ok.get() / elapsed, errors.get(), recorder.getIntervalHistogram());
+            return new Result(perSecond, ok.get() / elapsed, ok.get(), errors.get(), recorder.getIntervalHistogram());
         }
     }
 }

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.herald.notes.NotesApp;
+import jakarta.persistence.EntityManagerFactory;
+import org.hibernate.SessionFactory;
+import org.hibernate.stat.Statistics;
 import dev.herald.testsupport.HeraldIssuer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +30,8 @@ class NotesApiIT {
 
     @BeforeAll
     static void start() {
-        app = NotesApp.start("api");
+        app = NotesApp.start("api", Map.of("spring.jpa.properties.hibernate.generate_statistics", "true",
+                "spring.jpa.properties.hibernate.session.events.log", "false"));
     }
 
     @AfterAll
@@ -126,6 +130,17 @@ class NotesApiIT {
         assertUnauthorized(app.get("/notes", "not-a-jwt"));
     }
 
+    @Test
+    void creatingANoteIsOnePlainInsertThroughJpaWithNoSelectBeforeIt() {
+        Statistics statistics = app.bean(EntityManagerFactory.class).unwrap(SessionFactory.class).getStatistics();
+        statistics.clear();
+        app.createNote(ALICE, "lean", "text");
+        assertThat(statistics.getEntityInsertCount()).isEqualTo(1);
+        assertThat(statistics.getEntityLoadCount()).as("entities loaded").isZero();
+        assertThat(statistics.getPrepareStatementCount()).as("statements through JPA (the outbox row is plain JDBC)").isEqualTo(1);
+        assertThat(statistics.getFlushCount()).as("flushes").isEqualTo(1);
+    }
+
     // --- versions --------------------------------------------------------------------------------
 
     @Test
@@ -143,6 +158,20 @@ class NotesApiIT {
         assertProblem(staleDelete, 412);
         assertThat(app.get("/notes/" + id, ALICE).statusCode()).isEqualTo(200);
         assertThat(app.count("outbox") + app.count("outbox_dead_letter")).isLessThanOrEqualTo(outbox);
+    }
+
+    @Test
+    void ifMatchIsComparedStronglySoAWeakTagNeverMatches() {
+        String id = app.createNote(ALICE, "v0", "").get("id").asString();
+        HttpResponse<String> weak = app.send(app.request("/notes/" + id, ALICE).header("Content-Type", "application/json")
+                .header("If-Match", "W/\"0\"").PUT(HttpRequest.BodyPublishers.ofString(noteJson("weak", ""))));
+        assertProblem(weak, 412);
+        assertProblem(app.send(app.request("/notes/" + id, ALICE).header("If-Match", "W/\"0\"").DELETE()), 412);
+        HttpResponse<String> listed = app.send(app.request("/notes/" + id, ALICE).header("Content-Type", "application/json")
+                .header("If-Match", "\"7\", \"0\"").PUT(HttpRequest.BodyPublishers.ofString(noteJson("v1", ""))));
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.headers().firstValue("ETag")).hasValue("\"1\"");
+        assertThat(json(app.get("/notes/" + id, ALICE)).get("title").asString()).isEqualTo("v1");
     }
 
     // --- bad input -------------------------------------------------------------------------------
@@ -173,6 +202,9 @@ class NotesApiIT {
         assertProblem(app.get("/notes?size=0", ALICE), 400, "size");
         assertProblem(app.get("/notes?size=abc", ALICE), 400);
         assertProblem(app.get("/notes?page=-1", ALICE), 400, "page");
+        assertProblem(app.get("/notes?page=1001", ALICE), 400, "page");
+        assertProblem(app.get("/notes?page=2147483647&size=100", ALICE), 400, "page");
+        assertProblem(app.get("/notes?page=99999999999999999999", ALICE), 400);
 
         assertThat(app.count("notes")).isEqualTo(notes);
         JsonNode kept = json(app.get("/notes/" + id, ALICE));

@@ -19,6 +19,7 @@ import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.notes.NotesApp;
 import dev.herald.notes.TopicReader;
 import dev.herald.notes.note.Caller;
+import dev.herald.notes.note.IfMatch;
 import dev.herald.notes.note.NoteInput;
 import dev.herald.notes.note.NoteService;
 import dev.herald.testsupport.HeraldIssuer;
@@ -124,7 +125,7 @@ class OutboxEventsIT {
                 int writer = w;
                 done.add(writers.submit(() -> {
                     for (int i = 0; i < 250; i++) {
-                        notes.update(id, new NoteInput("counter", writer + ":" + i), null, alice);
+                        notes.update(id, new NoteInput("counter", writer + ":" + i), IfMatch.ANY, alice);
                     }
                 }));
             }
