@@ -7,9 +7,14 @@ import java.util.UUID;
 import dev.herald.contracts.CloudEventHeaders;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jspecify.annotations.Nullable;
 
-/** One pending event as the relay reads it. {@code payload} is the ServiceEvent JSON, sent as is. */
-record OutboxRow(long id, UUID eventId, UUID noteId, String eventType, Instant occurredAt, byte[] payload) {
+/**
+ * One pending event as the relay reads it. {@code payload} is the ServiceEvent JSON, sent as is; {@code owner}
+ * the note's owner (null for rows written before the column existed).
+ */
+record OutboxRow(long id, UUID eventId, UUID noteId, String eventType, Instant occurredAt, byte[] payload,
+                 @Nullable String owner) {
 
     /** The CloudEvents source of every record notes-service publishes. */
     static final String SOURCE = "/notes-service";
@@ -24,6 +29,9 @@ record OutboxRow(long id, UUID eventId, UUID noteId, String eventType, Instant o
         headers.add(CloudEventHeaders.TIME, utf8(occurredAt.toString()));
         headers.add(CloudEventHeaders.SUBJECT, utf8(noteId.toString()));
         headers.add(CloudEventHeaders.CONTENT_TYPE, utf8(CloudEventHeaders.JSON));
+        if (owner != null) {
+            headers.add(CloudEventHeaders.OWNER, utf8(owner));
+        }
         return new ProducerRecord<>(topic, null, noteId.toString(), payload, headers);
     }
 

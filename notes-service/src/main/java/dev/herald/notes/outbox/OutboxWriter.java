@@ -19,7 +19,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class OutboxWriter {
 
     private static final String INSERT =
-            "insert into outbox (event_id, note_id, event_type, occurred_at, payload) values (?, ?, ?, ?, ?)";
+            "insert into outbox (event_id, note_id, event_type, occurred_at, payload, owner) values (?, ?, ?, ?, ?, ?)";
 
     private final JdbcTemplate jdbc;
     private final ServiceEventCodec codec;
@@ -34,7 +34,7 @@ public class OutboxWriter {
     @Transactional(propagation = Propagation.MANDATORY)
     public void enqueue(ServiceEvent event) {
         jdbc.update(INSERT, event.id(), event.data().id(), event.cloudEventType(),
-                Timestamp.from(event.timestamp()), codec.encode(event));
+                Timestamp.from(event.timestamp()), codec.encode(event), event.owner());
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {

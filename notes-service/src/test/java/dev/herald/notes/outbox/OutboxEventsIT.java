@@ -90,6 +90,7 @@ class OutboxEventsIT {
             assertThat(TopicReader.header(record, CloudEventHeaders.TIME)).isEqualTo(event.timestamp().toString());
             assertThat(TopicReader.header(record, CloudEventHeaders.SUBJECT)).isEqualTo(id);
             assertThat(TopicReader.header(record, CloudEventHeaders.CONTENT_TYPE)).isEqualTo("application/json");
+            assertThat(TopicReader.header(record, CloudEventHeaders.OWNER)).isEqualTo(event.owner());
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") == 0);
     }
