@@ -17,7 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>alice, bob and admin sign in through the issuer (authorization code with PKCE) in browser contexts of their own;
  * alice's created, edited and deleted note reaches alice's and admin's pages live and never bob's; when the gateway
  * instance alice's page streams from stops, her page shows {@code reconnecting}, then goes live on the other instance
- * with the edit admin made meanwhile on it.
+ * with the edit admin made meanwhile on it. Then admin signs out through the issuer's end-session endpoint and bob
+ * signs in on the same page: none of alice's or admin's notes appear on it, and no token sits in web storage. Last, an
+ * id_token whose claims were altered on the way is refused: the page stays signed out.
  *
  * <p>Skipped, saying how to install them, where Chromium or playwright-core is missing ({@code .ci/install-browser};
  * {@code .ci/run} calls it, so CI always runs this test). Uses the service jars the build made ({@code up --no-build}):
