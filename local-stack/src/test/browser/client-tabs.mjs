@@ -13,7 +13,9 @@
 //  3. the gateway the leader streams from stops while events flow: the stream moves to the other one, nothing missed;
 //  4. the instance answers 503 with Retry-After (as a draining instance does): the client waits and retries;
 //  5. the access tokens expire during the run (HERALD_TOKEN_EXPIRY): the gateway ends the stream with auth-expired,
-//     the client renews through getToken and resumes, nothing missed.
+//     the client renews through getToken and resumes, nothing missed;
+//  6. bob writes notes alice may not read: no tab gets them, and an id-only checkpoint moves every tab's resume
+//     position (what the next leader or gateway resumes from) to the same id.
 // Prints one line per step; exits non-zero on the first failed check.
 
 import { execFile } from 'node:child_process';
@@ -171,25 +173,32 @@ async function scenario() {
   }
   log(`a token expired (auth-expired) while ${fifth.length} notes were written: getToken was called `
     + `${tokenCalls.length - callsBefore} more time(s), every tab got every note exactly once`);
+
+  // --- 6. checkpoints: bob's notes are not for alice, yet her position moves past them in every tab ---
+  const before = await Promise.all(tabs.map((page) =>
+    page.evaluate(() => ({ id: window.client.lastEventId, received: window.received.length }))));
+  for (let i = 0; i < 3; i++) await createNote(`bob's ${run} #${i}`, 'bob');
+  await eventually(async () => {
+    const now = await Promise.all(tabs.map((page) => page.evaluate(() => window.client.lastEventId)));
+    return now.every((id, i) => id && id !== before[i].id) && new Set(now).size === 1;
+  }, "an id-only checkpoint moves every tab's resume position to the same id", undefined, 40_000);
+  const after = await Promise.all(tabs.map((page) => page.evaluate(() => window.received.length)));
+  check(after.every((count, i) => count === before[i].received), 'a tab received one of bob\'s notes');
+  log("bob wrote 3 notes: no tab got an event, and a checkpoint moved every tab's resume position to the same id");
   await context.close();
 }
 
 // --- the stack ------------------------------------------------------------------------------------------------------
 
-const tokens = new Map();
-
 // a fresh access token for a demo user from the issuer (the password grant of the development issuer)
-async function token(user, fresh = true) {
-  if (!fresh && tokens.has(user)) return tokens.get(user);
+async function token(user) {
   const response = await fetch(`${issuer}/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'password', client_id: 'herald-cli', scope: 'openid', username: user, password: 'demo' }),
   });
   check(response.ok, `the issuer answered ${response.status}`);
-  const value = (await response.json()).access_token;
-  tokens.set(user, value);
-  return value;
+  return (await response.json()).access_token;
 }
 
 async function createNotes(label, count) {
@@ -198,10 +207,10 @@ async function createNotes(label, count) {
   return titles;
 }
 
-async function createNote(title) {
+async function createNote(title, user = 'alice') {
   const response = await fetch(`${notesUrl}/notes`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${await token('alice')}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Bearer ${await token(user)}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ title, content: 'written by client-tabs.mjs' }),
   });
   check(response.status === 201, `POST /notes answered ${response.status}`);
