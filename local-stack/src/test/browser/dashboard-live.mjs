@@ -9,6 +9,9 @@
 // An editor open on admin's page survives a live change to the list.
 // Then the gateway instance alice's stream uses is stopped: her page shows `reconnecting`, admin edits alice's note
 // while she is cut off, and her page comes back live on the other instance with that edit on it.
+// Last, admin signs out (through the issuer's end-session endpoint) and bob signs in on the same page: his own events
+// arrive, none of alice's or admin's, and no token is left in web storage. Last, an id_token altered on its way from
+// the token endpoint is refused.
 //
 // Environment: HERALD_GATEWAYS (the gateways' base URLs, in ./stack's order: sse-gateway-1, -2, ...),
 // HERALD_STACK_SCRIPT (the stack script, for `stop`; HERALD_STACK_DIR and the ports are passed on to it),
@@ -122,8 +125,69 @@ async function scenario() {
   check(await connectionState(bob.page) === 'live', "bob's page is no longer live");
   log("bob's page, still live, never showed any of alice's notes");
 
+  // --- admin signs out (the issuer's session ends too), bob signs in on the same page: nothing he may not read shows ---
+  // (admin's page lives on the instance that kept running)
+  const page = admin.page;
+  const home = new URL(page.url()).origin;
+  check(home !== aliceGateway, `admin's page is on ${home}, the stopped instance`);
+  const endSession = (await discovery(home)).end_session_endpoint;
+  check(endSession, "the issuer's discovery names no end_session_endpoint");
+  const endSessionCalls = [];
+  page.on('request', (request) => { if (request.url().startsWith(endSession)) endSessionCalls.push(request.url()); });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  check(endSessionCalls.length === 1, `sign-out went to the issuer's end-session endpoint ${endSessionCalls.length} times`);
+  check(new URL(endSessionCalls[0]).searchParams.has('id_token_hint'), 'sign-out did not name the session (id_token_hint)');
+  check(await connectionState(page) === 'offline', `the signed-out page is ${await connectionState(page)}`);
+  check(await page.locator('#notes > li').count() === 0, "admin's notes are still on the signed-out page");
+  check(!(await storedTokens(page)), 'a token was left in web storage after sign-out');
+  log("admin signed out through the issuer's end-session endpoint; the page shows no notes and holds no token");
+
+  // the issuer's login page again: bob signs in, in the very page admin used
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /^Sign in as bob\b/ }).click();
+  await page.waitForURL(`${home}/**`);
+  await page.locator('#who').filter({ hasText: 'bob' }).waitFor();
+  await expectConnection(page, 'live');
+  const bobThere = await recordTextsSeen(page);
+  const secret = `Alice's secret ${run}`;
+  await createAs(home, 'alice', secret, 'for alice only');
+  await createAs(home, 'admin', `${secret} (admin's)`, 'admin may write; bob may not read');
+  const bobsOwn = `Bob again ${run}`;
+  await create(page, bobsOwn, 'bob is signed in here now');
+  await expectLiveActivity([{ page }], `bob created “${bobsOwn}”`); // the stream is live and carries bob's events
+  await expectLiveActivity([bob], `bob created “${bobsOwn}”`);
+  const seen = (await bobThere()).concat(await activityTexts(page), await page.locator('#notes').allTextContents());
+  check(!seen.some((text) => text.includes(secret) || text.includes(title) || text.includes(plan)),
+    `after admin signed out and bob signed in, the page showed others' notes: ${seen.filter((t) => t.includes(run)).join(' | ')}`);
+  check(!(await storedTokens(page)), 'a token sits in web storage');
+  log("bob signed in on the same page: his own note arrived live, none of alice's or admin's appeared");
+
+  // --- an id_token altered on its way from the token endpoint (its signature no longer matches) is refused ---
+  const forged = await browser.newContext();
+  forged.setDefaultTimeout(WAIT);
+  const tokenEndpoint = (await discovery(home)).token_endpoint;
+  await forged.route(tokenEndpoint, async (route) => {
+    const response = await route.fetch();
+    const answer = await response.json();
+    const [header, payload, signature] = answer.id_token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    claims.sub = 'admin';
+    answer.id_token = [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
+    await route.fulfill({ response, json: answer });
+  });
+  const forgedPage = await forged.newPage();
+  await forgedPage.goto(`${home}/`);
+  await forgedPage.getByRole('button', { name: 'Sign in' }).click();
+  await forgedPage.getByRole('button', { name: /^Sign in as bob\b/ }).click();
+  await forgedPage.locator('#message', { hasText: 'Sign-in failed' }).waitFor();
+  check(await forgedPage.locator('#signed-in').isHidden(), 'the page signed in with an altered id_token');
+  check(await connectionState(forgedPage) === 'offline', 'the page opened a stream with an altered id_token');
+  log(`an altered id_token was refused: “${await forgedPage.locator('#message').textContent()}”`);
+  await forged.close();
+
   mkdirSync(screenshotDir, { recursive: true });
-  for (const user of [alice, bob, admin]) {
+  for (const user of [alice, bob, { name: 'bob-after-admin', page }]) {
     await user.page.screenshot({ path: join(screenshotDir, `dashboard-${user.name}.png`), fullPage: true });
   }
   log(`screenshots in ${screenshotDir}`);
@@ -179,6 +243,33 @@ async function edit(page, title, newTitle, newContent) {
   await editor.getByLabel('Title').fill(newTitle);
   await editor.getByLabel('Content').fill(newContent);
   await editor.getByRole('button', { name: 'Save' }).click();
+}
+
+async function discovery(gateway) {
+  const config = await (await fetch(`${gateway}/config.json`)).json();
+  return (await fetch(`${config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)).json();
+}
+
+// a note written by a user through the API (a password-grant token from the development issuer)
+async function createAs(gateway, user, title, content) {
+  const config = await (await fetch(`${gateway}/config.json`)).json();
+  const answer = await (await fetch(`${config.issuer.replace(/\/$/, '')}/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', client_id: 'herald-cli', scope: 'openid', username: user, password: 'demo' }),
+  })).json();
+  const response = await fetch(`${config.notesUrl.replace(/\/$/, '')}/notes`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${answer.access_token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title, content }),
+  });
+  check(response.status === 201, `POST /notes as ${user} answered ${response.status}`);
+}
+
+// whether anything in the page's web storage looks like a token (a JWT) or the library's user record
+async function storedTokens(page) {
+  return page.evaluate(() => [localStorage, sessionStorage].some((store) => Object.keys(store).some((key) =>
+    /oidc\.user|token/i.test(key) || /eyJ[\w-]+\.[\w-]+\./.test(store.getItem(key)))));
 }
 
 async function stopProcess(name) {

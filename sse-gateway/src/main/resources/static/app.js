@@ -1,22 +1,19 @@
-// Herald dashboard: sign in with the issuer (authorization code + PKCE), read and write notes through
-// notes-service, and follow changes live over SSE (native EventSource with the gateway's session cookie).
-// Plain ES module, no build step.
+// Herald dashboard: sign in with the issuer (OpenID Connect authorization code flow with PKCE, state and nonce, through
+// oidc-client-ts; the id_token's signature and claims are checked here), read and write notes through notes-service,
+// and follow changes live with herald-client.js (one stream per browser shared by the tabs, failover, resume).
+// Plain ES module, no build step. Tokens live in memory only: after a reload the page asks to sign in again (with the
+// issuer's session, a click); only the sign-in's own state (state, nonce, PKCE verifier) sits in sessionStorage across
+// the redirect.
+
+import { connect } from './herald-client.js';
 
 const $ = (selector) => document.querySelector(selector);
-const TOKEN_KEY = 'herald.tokens';
-const PKCE_KEY = 'herald.pkce';
-const EVENT_NAMES = ['notes:created', 'notes:updated', 'notes:deleted'];
+const { UserManager, WebStorageStateStore, InMemoryWebStorage } = globalThis.oidc; // vendor/oidc-client-ts.min.js
 
 let config;        // GET /config.json: { issuer, clientId, notesUrl, gateways }
-let discovery;     // the issuer's OpenID configuration
-let tokens;        // { access_token, refresh_token, expires_at }
-let gateways;      // the gateway instances' base URLs, this page's own first
-let current = 0;   // index in gateways of the instance the stream uses (or tries next)
-let source;        // the EventSource
-let lastEventId = ''; // the id of the last event seen, for resuming on any instance
-let everLive = false; // whether a stream was ever open: every later open is a reconnect
-let failures = 0;  // connection attempts that failed since the stream was last live
-let retryTimer;
+let manager;       // oidc-client-ts UserManager
+let user;          // the signed-in user (tokens, id_token claims as profile)
+let herald;        // the herald-client stream
 const notes = new Map();
 const drafts = new Map(); // note id → { title, content, version } of an open editor: kept when the list re-renders
 
@@ -24,116 +21,111 @@ const drafts = new Map(); // note id → { title, content, version } of an open 
 
 async function main() {
   config = await getJson('/config.json');
-  gateways = gatewayList(config.gateways);
-  discovery = await getJson(`${config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  const home = `${location.origin}${location.pathname}`;
+  manager = new UserManager({
+    authority: config.issuer,
+    client_id: config.clientId,
+    redirect_uri: home,
+    post_logout_redirect_uri: home,
+    response_type: 'code',
+    scope: 'openid',
+    userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+    stateStore: new WebStorageStateStore({ store: sessionStorage, prefix: 'herald.signin.' }),
+    automaticSilentRenew: true, // with the refresh token, before the access token expires
+    loadUserInfo: false,
+  });
+  manager.events.addSilentRenewError(() => showMessage('Your session could not be renewed; sign in again.'));
 
   const params = new URLSearchParams(location.search);
   if (params.has('code') || params.has('error')) {
-    history.replaceState(null, '', location.pathname);
-    await finishSignIn(params);
+    try {
+      const signedIn = await manager.signinRedirectCallback();
+      await verifyIdToken(signedIn.id_token);
+      user = signedIn;
+    } catch (error) {
+      await manager.removeUser();
+      showMessage(`Sign-in failed: ${error.message}`);
+    } finally {
+      history.replaceState(null, '', location.pathname); // the code and state leave the address bar and history
+    }
   }
-  tokens = JSON.parse(sessionStorage.getItem(TOKEN_KEY) ?? 'null');
-  if (!tokens || tokens.expires_at <= Date.now()) {
-    tokens = tokens?.refresh_token ? await refresh(tokens.refresh_token) : null;
-  }
-  if (!tokens) {
+  await manager.clearStaleState();
+  if (!user) {
     showSignedOut();
     return;
   }
   showSignedIn();
   await loadNotes();
-  await connect();
+  follow();
 }
 
-// --- sign-in: authorization code with PKCE --------------------------------------------------------------------------
+// --- sign-in and sign-out through the issuer -------------------------------------------------------------------------
 
 async function signIn() {
-  const verifier = randomString(48);
-  const state = randomString(16);
-  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
-  const url = new URL(discovery.authorization_endpoint);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: config.clientId,
-    redirect_uri: redirectUri(),
-    scope: 'openid',
-    state,
-    code_challenge: await sha256(verifier),
-    code_challenge_method: 'S256',
-  });
-  location.assign(url);
-}
-
-async function finishSignIn(params) {
-  const pkce = JSON.parse(sessionStorage.getItem(PKCE_KEY) ?? 'null');
-  sessionStorage.removeItem(PKCE_KEY);
-  if (params.has('error') || !pkce || params.get('state') !== pkce.state) {
-    showMessage(`Sign-in failed: ${params.get('error_description') ?? params.get('error') ?? 'unexpected response'}`);
-    return;
-  }
-  store(await tokenRequest({
-    grant_type: 'authorization_code',
-    code: params.get('code'),
-    redirect_uri: redirectUri(),
-    client_id: config.clientId,
-    code_verifier: pkce.verifier,
-  }));
-}
-
-async function refresh(refreshToken) {
-  try {
-    return store(await tokenRequest({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: config.clientId }));
-  } catch {
-    sessionStorage.removeItem(TOKEN_KEY);
-    return null;
-  }
-}
-
-async function tokenRequest(form) {
-  const response = await fetch(discovery.token_endpoint, { method: 'POST', body: new URLSearchParams(form) });
-  if (!response.ok) {
-    throw new Error(`token endpoint answered ${response.status}`);
-  }
-  return response.json();
-}
-
-function store(answer) {
-  tokens = {
-    access_token: answer.access_token,
-    refresh_token: answer.refresh_token,
-    expires_at: Date.now() + (answer.expires_in ?? 300) * 1000 - 10_000,
-  };
-  sessionStorage.setItem(TOKEN_KEY, JSON.stringify(tokens));
-  return tokens;
+  await manager.signinRedirect({ nonce: randomString(16) }); // state and PKCE are oidc-client-ts's own
 }
 
 async function signOut() {
-  source?.close();
-  clearTimeout(retryTimer);
-  source = null;
-  everLive = false;
-  failures = 0;
-  lastEventId = '';
-  await fetch('/events/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => {});
-  sessionStorage.removeItem(TOKEN_KEY);
-  tokens = null;
+  const idToken = user?.id_token;
+  await stopFollowing();
+  user = null;
   notes.clear();
-  setConnection('offline');
-  showSignedOut();
+  await manager.removeUser();
+  // ends the session at the issuer too (its end_session_endpoint), then comes back here signed out
+  await manager.signoutRedirect({ id_token_hint: idToken });
 }
 
-const redirectUri = () => `${location.origin}${location.pathname}`;
+// A current access token: the stored one while it has a little life left, else a renewed one (refresh token).
+async function accessToken({ forceRefresh = false } = {}) {
+  if (!user) throw new Error('signed out');
+  if (forceRefresh || user.expired || (user.expires_in ?? 0) < 10) {
+    const renewed = await manager.signinSilent();
+    if (!renewed) throw new Error('the session could not be renewed');
+    await verifyIdToken(renewed.id_token, user.profile.sub);
+    user = renewed;
+  }
+  return user.access_token;
+}
+
+// OpenID Connect Core 3.1.3.7: the id_token is signed by the issuer (its JWKS), names the issuer, is meant for this
+// client, and has not expired; oidc-client-ts has already checked state, nonce and, on renewal, the subject.
+async function verifyIdToken(idToken, expectedSubject) {
+  if (!idToken) throw new Error('no id_token in the answer');
+  const [header, payload, signature] = idToken.split('.');
+  const jose = JSON.parse(decodeBase64url(header));
+  const claims = JSON.parse(decodeBase64url(payload));
+  const algorithm = { RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, ES256: { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } }[jose.alg];
+  if (!algorithm) throw new Error(`id_token signed with ${jose.alg}, which this page does not accept`);
+  const metadata = await manager.metadataService.getMetadata();
+  const keys = (await getJson(metadata.jwks_uri)).keys.filter((key) => !jose.kid || key.kid === jose.kid);
+  const data = new TextEncoder().encode(`${header}.${payload}`);
+  const bytes = base64urlBytes(signature);
+  let valid = false;
+  for (const jwk of keys) {
+    const key = await crypto.subtle.importKey('jwk', jwk, algorithm, false, ['verify']).catch(() => null);
+    if (key && await crypto.subtle.verify(algorithm, key, bytes, data)) { valid = true; break; }
+  }
+  if (!valid) throw new Error('the id_token signature does not verify with the issuer\'s keys');
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (claims.iss !== metadata.issuer) throw new Error('the id_token comes from another issuer');
+  if (!audiences.includes(config.clientId)) throw new Error('the id_token is not meant for this page');
+  if (audiences.length > 1 && claims.azp && claims.azp !== config.clientId) throw new Error('the id_token names another party');
+  if (!(claims.exp * 1000 > Date.now() - 60_000)) throw new Error('the id_token has expired');
+  if (expectedSubject && claims.sub !== expectedSubject) throw new Error('the renewed id_token is of another user');
+}
 
 // --- notes through notes-service -----------------------------------------------------------------------------------
 
 async function api(path, options = {}) {
-  if (tokens.expires_at <= Date.now() && !(await refresh(tokens.refresh_token))) {
-    await signOut();
+  let token;
+  try {
+    token = await accessToken();
+  } catch {
     throw new Error('Your session ended; sign in again.');
   }
   const response = await fetch(`${config.notesUrl.replace(/\/$/, '')}${path}`, {
     ...options,
-    headers: { Authorization: `Bearer ${tokens.access_token}`, ...(options.headers ?? {}) },
+    headers: { Authorization: `Bearer ${token}`, ...(options.headers ?? {}) },
   });
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
@@ -190,11 +182,34 @@ const json = (method, body, headers = {}) =>
   ({ method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
 const formValues = (form) => ({ title: form.elements.title.value.trim(), content: form.elements.content.value });
 
-// --- live updates: native EventSource with the session cookie ------------------------------------------------------
+// --- live updates through herald-client.js ---------------------------------------------------------------------------
 //
-// The stream may come from any gateway instance (each reads every partition of the topic). When it fails, the page
-// moves on to the next instance in the list and, once live again, reloads the notes list, so a change made while it
-// was cut off still shows; the last event id goes along as ?lastEventId= for instances that can resume from it.
+// The client holds one stream per browser for this user (the tabs share it), moves it to another gateway instance
+// when one fails and resumes from the last id there, so the list stays right without reloading; `reset` (a position
+// that cannot be resumed) reloads it.
+
+function follow() {
+  herald = connect({
+    gateways: gatewayList(config.gateways),
+    getToken: accessToken,
+    shareKey: user.profile.sub, // never share a stream between two users of one browser
+  });
+  herald.on('state', (state, { gateway }) => setConnection(state, gateway));
+  herald.on('event', (event) => apply(event.action, event.data, { actor: event.user?.id ?? 'someone' }));
+  herald.on('reset', async () => {
+    await loadNotes().catch(() => {});
+    logLine('the stream could not resume; list reloaded');
+  });
+}
+
+async function stopFollowing() {
+  herald?.close();
+  herald = null;
+  // the stream's session cookie goes too (it is per host: every instance's, where they live on other hosts)
+  await Promise.all(gatewayList(config.gateways).map((gateway) =>
+    fetch(`${gateway}/events/session`, { method: 'DELETE', credentials: 'include' }).catch(() => {})));
+  setConnection('offline');
+}
 
 function gatewayList(configured) {
   const own = location.origin;
@@ -204,92 +219,12 @@ function gatewayList(configured) {
   return [own, ...new Set(others)];
 }
 
-async function connect() {
-  clearTimeout(retryTimer);
-  source?.close();
-  const gateway = gateways[current];
-  setConnection(everLive || failures > 0 ? 'reconnecting' : 'connecting', gateway);
-  try {
-    // the gateway turns the bearer token into an HttpOnly cookie, which EventSource sends on every (re)connect;
-    // cookies are per host, not per port, so it serves every local instance alike
-    const session = await fetch(`${gateway}/events/session`, {
-      method: 'POST',
-      credentials: 'include',
-      headers: { Authorization: `Bearer ${tokens.access_token}` },
-    });
-    if (!session.ok) throw new Error(`session: ${session.status}`);
-  } catch {
-    failover();
-    return;
-  }
-  const url = new URL('/events', gateway);
-  if (lastEventId) url.searchParams.set('lastEventId', lastEventId);
-  const stream = new EventSource(url, { withCredentials: true });
-  source = stream;
-  stream.onopen = () => {
-    const reconnected = everLive || failures > 0;
-    everLive = true;
-    failures = 0;
-    setConnection('live', gateway);
-    // a new EventSource on another instance may not resume where the last one stopped: reload the list
-    if (reconnected) {
-      loadNotes()
-        .then(() => logLine(`reconnected via ${new URL(gateway).host}; list reloaded`))
-        .catch(() => {});
-    }
-  };
-  stream.onerror = () => {
-    if (stream === source) failover(); // the instance went away, refused the stream or ended it: try the next one
-  };
-  for (const name of EVENT_NAMES) {
-    stream.addEventListener(name, (message) => {
-      if (message.lastEventId) lastEventId = message.lastEventId;
-      const event = JSON.parse(message.data);
-      apply(event.action, event.data, { actor: event.user?.id ?? 'someone' });
-    });
-  }
-  stream.addEventListener('reset', async () => {
-    setConnection('reset', gateway);
-    await loadNotes().catch(() => {});
-    setConnection('live', gateway);
-  });
-  stream.addEventListener('auth-expired', async () => {
-    stream.close();
-    if (await refresh(tokens.refresh_token)) {
-      connect();
-    } else {
-      showMessage('Your session ended; sign in again.');
-      signOut();
-    }
-  });
-}
-
-// Next instance, soon: the first try after a failure goes to another instance at once (with a little jitter, so the
-// clients of a stopped instance do not all arrive together); once every instance has failed, back off up to 30 s.
-function failover() {
-  source?.close();
-  source = null;
-  failures++;
-  current = (current + 1) % gateways.length;
-  setConnection('reconnecting', gateways[current]);
-  const rounds = Math.floor((failures - 1) / gateways.length);
-  const base = rounds === 0 ? 500 : Math.min(30_000, 1000 * 2 ** Math.min(rounds, 5));
-  const delay = base * (0.5 + Math.random() / 2);
-  retryTimer = setTimeout(async () => {
-    if (tokens && tokens.expires_at <= Date.now() && !(await refresh(tokens.refresh_token))) {
-      signOut();
-      return;
-    }
-    if (tokens) connect();
-  }, delay);
-}
-
 function setConnection(state, gateway) {
   const badge = $('#connection');
   badge.dataset.state = state;
   badge.textContent = state;
   const via = $('#via');
-  if (gateway && state !== 'offline') {
+  if (gateway && state !== 'offline' && state !== 'stopped') {
     badge.dataset.gateway = gateway;
     via.textContent = `via ${new URL(gateway).host}`;
     via.hidden = false;
@@ -382,10 +317,11 @@ function logLine(text) {
   while ($('#activity').children.length > 20) $('#activity').lastElementChild.remove();
 }
 
+// who is signed in comes from the verified id_token (the access token is for the APIs, not for this page to read)
 function showSignedIn() {
-  const claims = JSON.parse(atob(tokens.access_token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  const claims = user.profile;
   const roles = claims.roles ?? claims.realm_access?.roles ?? [];
-  $('#who').textContent = `${claims.preferred_username ?? claims.sub} (${roles.join(', ') || 'no roles'})`;
+  $('#who').textContent = `${claims.preferred_username ?? claims.sub}${roles.length ? ` (${roles.join(', ')})` : ''}`;
   $('#who').hidden = false;
   $('#sign-out').hidden = false;
   $('#signed-out').hidden = true;
@@ -426,12 +362,17 @@ function randomString(bytes) {
   return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
-async function sha256(text) {
-  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
-}
-
 function base64url(bytes) {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function base64urlBytes(text) {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '='));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+function decodeBase64url(text) {
+  return new TextDecoder().decode(base64urlBytes(text));
 }
 
 $('#sign-in').addEventListener('click', signIn);
