@@ -57,6 +57,8 @@ class StreamCors implements HttpHandlerDecoratorFactory, Ordered {
             if (allowed) {
                 headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
                 headers.set(HttpHeaders.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+                // a refused stream (503, 429) says when to come back: a page of another origin must read it
+                headers.set(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, HttpHeaders.RETRY_AFTER);
             }
             if (isPreflight(request)) {
                 return preflight(response, allowed);
