@@ -34,9 +34,11 @@ public final class SecondInstance implements AutoCloseable {
      */
     public static SecondInstance start(String... extra) {
         List<String> args = new ArrayList<>();
+        boolean ownBroker = Arrays.stream(extra).anyMatch(e -> name(e).equals("spring.kafka.bootstrap-servers"));
         List<String> settings = new ArrayList<>(List.of(
                 "server.port=0",
-                "spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
+                // the fixture's broker is started only for an instance that reads it
+                "spring.kafka.bootstrap-servers=" + (ownBroker ? "" : HeraldKafka.bootstrapServers()),
                 "spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
                 "herald.gateway.heartbeat=400ms",
                 "herald.gateway.tick=100ms",
