@@ -122,6 +122,9 @@ class ReplayFairnessIT {
                 await("Alice live").atMost(Duration.ofSeconds(10))
                         .until(() -> !aliceStream.eventsContaining(aliceLive.id().toString()).isEmpty());
             }
+            // counted as each stream joins the live stream, right after its frames are handed to the socket
+            await("both resumes counted as served by Kafka").atMost(Duration.ofSeconds(10))
+                    .until(() -> gateway.metrics().resumes(ResumeSource.KAFKA) - fromKafka >= 2);
             assertThat(gateway.metrics().resumes(ResumeSource.KAFKA) - fromKafka).isEqualTo(2);
         }
     }
