@@ -9,6 +9,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.awaitility.Awaitility.await;
@@ -27,20 +28,28 @@ public final class SecondInstance implements AutoCloseable {
         this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "0"));
     }
 
-    /** Starts an instance with the fixture's settings plus {@code extra} ({@code name=value}) and waits until it admits streams. */
+    /**
+     * Starts an instance with the fixture's settings plus {@code extra} ({@code name=value}; a setting of the
+     * fixture's named there is replaced, e.g. another broker's bootstrap servers) and waits until it admits streams.
+     */
     public static SecondInstance start(String... extra) {
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
-                "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
-                "--herald.gateway.heartbeat=400ms",
-                "--herald.gateway.tick=100ms",
-                "--herald.gateway.kafka.partition-refresh=1s",
-                "--herald.gateway.session.secure=false",
-                "--herald.gateway.resume.checkpoint-interval=300ms",
-                "--herald.gateway.flow.slow-grace=5s",
-                "--spring.main.banner-mode=off"));
-        for (String setting : extra) {
+        List<String> args = new ArrayList<>();
+        boolean ownBroker = Arrays.stream(extra).anyMatch(e -> name(e).equals("spring.kafka.bootstrap-servers"));
+        List<String> settings = new ArrayList<>(List.of(
+                "server.port=0",
+                // the fixture's broker is started only for an instance that reads it
+                "spring.kafka.bootstrap-servers=" + (ownBroker ? "" : HeraldKafka.bootstrapServers()),
+                "spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
+                "herald.gateway.heartbeat=400ms",
+                "herald.gateway.tick=100ms",
+                "herald.gateway.kafka.partition-refresh=1s",
+                "herald.gateway.session.secure=false",
+                "herald.gateway.resume.checkpoint-interval=300ms",
+                "herald.gateway.flow.slow-grace=5s",
+                "spring.main.banner-mode=off"));
+        settings.removeIf(setting -> Arrays.stream(extra).anyMatch(e -> name(e).equals(name(setting))));
+        settings.addAll(List.of(extra));
+        for (String setting : settings) {
             args.add("--" + setting);
         }
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
@@ -48,6 +57,11 @@ public final class SecondInstance implements AutoCloseable {
         SecondInstance instance = new SecondInstance(context);
         await().atMost(Duration.ofSeconds(60)).until(instance.hub()::isReady);
         return instance;
+    }
+
+    private static String name(String setting) {
+        int equals = setting.indexOf('=');
+        return equals < 0 ? setting : setting.substring(0, equals);
     }
 
     public int port() {

@@ -87,7 +87,7 @@ public final class TestEvents {
     }
 
     /** The record notes-service's relay writes: key = note id, the owner and type in CloudEvents headers. */
-    static ProducerRecord<byte[], byte[]> record(String topic, ServiceEvent event) {
+    public static ProducerRecord<byte[], byte[]> record(String topic, ServiceEvent event) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
                 event.resourceId().getBytes(StandardCharsets.UTF_8), CODEC.encode(event));
         record.headers().add(CloudEventHeaders.TYPE, event.cloudEventType().getBytes(StandardCharsets.UTF_8));

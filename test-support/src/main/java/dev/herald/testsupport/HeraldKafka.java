@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * A real Kafka broker in KRaft mode inside the test JVM (spring-kafka-test), one per JVM. A test that must
  * kill and restart a broker on the same port needs a broker process instead (the embedded KRaft broker
- * always takes a random port): see notes-service's {@code KafkaBrokerProcess}.
+ * always takes a random port): see {@link KafkaBrokerProcess}.
  */
 public final class HeraldKafka {
 

@@ -10,10 +10,10 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import dev.herald.contracts.ServiceEventCodec;
-import dev.herald.notes.KafkaBrokerProcess;
 import dev.herald.notes.NotesApp;
 import dev.herald.notes.TopicReader;
 import dev.herald.testsupport.HeraldIssuer;
+import dev.herald.testsupport.KafkaBrokerProcess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 

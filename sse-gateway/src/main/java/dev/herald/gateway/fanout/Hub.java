@@ -127,7 +127,9 @@ public final class Hub {
             for (Frame frame : frames) {
                 ring.append(frame);
             }
-            position = positionAfter;
+            if (position != null) { // not before startAt: the start-up fill is read before streams are admitted
+                position = positionAfter;
+            }
             positionVector = after;
             for (Shard shard : shards) {
                 shard.submit(frames, after, positionAfter);

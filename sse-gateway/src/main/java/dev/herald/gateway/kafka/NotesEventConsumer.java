@@ -263,7 +263,13 @@ public final class NotesEventConsumer implements SmartLifecycle {
      */
     private void refreshPartitions(Consumer<byte[], byte[]> c) {
         boolean fromEnd = !started;
-        List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+        List<PartitionInfo> infos;
+        try {
+            infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+        } catch (org.apache.kafka.common.errors.TimeoutException e) { // Kafka is away: read on as assigned
+            log.debug("Could not read the partitions of {}: {}", topic, e.toString());
+            return;
+        }
         if (infos == null || infos.isEmpty()) {
             log.warn("Topic {} has no partitions (yet); checking again in {}", topic, partitionRefresh);
             return;

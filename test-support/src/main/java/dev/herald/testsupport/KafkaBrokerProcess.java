@@ -1,4 +1,4 @@
-package dev.herald.notes;
+package dev.herald.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +19,8 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A real single-node KRaft broker in its own process (the kafka jars already on the test classpath), on
+ * A real single-node KRaft broker in its own process (the broker jars come with spring-kafka-test, on the
+ * classpath of every module's tests; the process runs with the caller's class path), on
  * fixed ports, so a test can kill it like a crash and start it again where clients expect it. The in-JVM
  * broker of spring-kafka-test cannot be restarted on a fixed port.
  */
