@@ -40,6 +40,7 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
 
     private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
     private static final String REACTIVE_BRIDGE = "reactor.right.reactiveBridge";
+    private static final String WATCHER = "herald.writability";
     private static final int MAX_FRAMES_PER_WRITE = 64;
     /** A write takes more frames only while under this many bytes (one big frame still goes alone). */
     private static final int MAX_BYTES_PER_WRITE = 64 * 1024;
@@ -305,6 +306,7 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
             channel.close();
         }
         Watcher w = watcher;
+        watcher = null;
         if (w != null && channel.pipeline().context(w) != null) {
             try {
                 channel.pipeline().remove(w);
@@ -404,20 +406,21 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
     }
 
     /**
-     * Netty tells the pipeline when its outbound buffer crosses the high water mark (the stream's budget)
-     * and when it falls back under the low one: the stream waits, then goes on where it was.
+     * Netty tells the pipeline when its outbound buffer crosses the high water mark (the stream's budget,
+     * set on every connection by the server) and when it falls back under the low one: the stream waits,
+     * then goes on where it was. One handler per stream, under one name: a keep-alive connection's next
+     * stream takes the place of the last one's.
      */
     private void watchWritability() {
-        long budget = shard.settings().pendingBytes();
-        channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(
-                (int) Math.max(1, budget / 2), (int) Math.max(2, budget)));
         Watcher w = new Watcher();
         watcher = w;
         ChannelPipeline pipeline = channel.pipeline();
-        if (pipeline.get(REACTIVE_BRIDGE) != null) {
-            pipeline.addBefore(REACTIVE_BRIDGE, null, w);
+        if (pipeline.get(WATCHER) != null) {
+            pipeline.replace(WATCHER, WATCHER, w);
+        } else if (pipeline.get(REACTIVE_BRIDGE) != null) {
+            pipeline.addBefore(REACTIVE_BRIDGE, WATCHER, w);
         } else {
-            pipeline.addLast(w);
+            pipeline.addLast(WATCHER, w);
         }
         if (!channel.isWritable()) {
             unwritableSinceMillis = System.currentTimeMillis();

@@ -38,7 +38,7 @@ class FanoutConfiguration {
         }
         GatewayProperties.Flow flow = properties.flow();
         return new Hub(new HubSettings(properties.heartbeat(), tick, properties.retry(), properties.retryJitter(),
-                flow.pendingBytes().toBytes(), flow.slowGrace(), properties.resume().chunkBytes().toBytes(),
+                flow.slowGrace(), properties.resume().chunkBytes().toBytes(),
                 properties.maxConnections(), properties.maxStreamsPerUser()),
                 new ResumeSettings(ResumePosition.topicCheck(properties.kafka().topic()), checkpoint),
                 replayBuffer, replayer.getIfAvailable(), metrics);

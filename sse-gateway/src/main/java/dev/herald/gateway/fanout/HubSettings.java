@@ -9,13 +9,12 @@ import java.time.Duration;
  * @param tick              how often each shard checks heartbeats, token expiry and slow sockets
  * @param retry             the {@code retry:} a stream starts with (reconnect delay hint)
  * @param retryJitter       each stream's {@code retry:} is {@code retry} plus a random share of this
- * @param pendingBytes      bytes Netty may hold for one socket before its stream waits (its high water mark)
  * @param slowGrace         how long a socket may take nothing before its stream is closed as slow
  * @param replayChunkBytes  bytes a resuming stream is handed at a time, from memory or from Kafka
  * @param maxConnections    streams this instance holds at most
  * @param maxStreamsPerUser streams one user holds at most
  */
 public record HubSettings(Duration heartbeat, Duration tick, Duration retry, Duration retryJitter,
-                          long pendingBytes, Duration slowGrace, long replayChunkBytes,
+                          Duration slowGrace, long replayChunkBytes,
                           int maxConnections, int maxStreamsPerUser) {
 }

@@ -3,6 +3,7 @@ package dev.herald.gateway.fanout;
 import dev.herald.contracts.Action;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
@@ -21,13 +22,13 @@ import static org.awaitility.Awaitility.await;
  */
 class HubTest {
 
-    private static final int BUDGET = 4 * 1024;
+    static final int BUDGET = 4 * 1024;
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final GatewayMetrics metrics = new GatewayMetrics(registry);
     private ReplayBuffer ring = new ReplayBuffer(4096, 64 * 1024 * 1024);
     private Hub hub = hub(Duration.ofHours(1));
-    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final EmbeddedChannel channel = connection();
 
     private Hub hub(Duration slowGrace) {
         return new Hub(settings(3, 2, slowGrace), new ResumeSettings(0, Duration.ofSeconds(30)), ring, null, metrics);
@@ -36,7 +37,14 @@ class HubTest {
     /** Settings of these tests: a small socket budget, a tick every millisecond. */
     static HubSettings settings(int maxConnections, int maxStreamsPerUser, Duration slowGrace) {
         return new HubSettings(Duration.ofSeconds(15), Duration.ofMillis(1), Duration.ofSeconds(3), Duration.ZERO,
-                BUDGET, slowGrace, 64 * 1024, maxConnections, maxStreamsPerUser);
+                slowGrace, 64 * 1024, maxConnections, maxStreamsPerUser);
+    }
+
+    /** A connection whose socket budget is {@link #BUDGET}, as the server sets on every connection. */
+    static EmbeddedChannel connection() {
+        EmbeddedChannel connection = new EmbeddedChannel();
+        connection.config().setWriteBufferWaterMark(new WriteBufferWaterMark(BUDGET / 2, BUDGET));
+        return connection;
     }
 
     @Test
@@ -67,7 +75,7 @@ class HubTest {
 
     @Test
     void aBurstWaitsForABusySocketAndLeavesWhenItTakesDataAgain() {
-        EmbeddedChannel busy = new EmbeddedChannel();
+        EmbeddedChannel busy = connection();
         Writes reader = open("alice", false, Long.MAX_VALUE, SseFormat.allTypes(), busy);
         fill(busy);
         assertThat(busy.isWritable()).isFalse();
@@ -92,7 +100,7 @@ class HubTest {
     @Test
     void aSocketThatTakesNothingPastTheGraceIsClosedAsSlowAndKeepsItsPlacesUntilItsResponseEnds() {
         hub = hub(Duration.ZERO);
-        EmbeddedChannel stalled = new EmbeddedChannel();
+        EmbeddedChannel stalled = connection();
         Writes slow = open("alice", false, Long.MAX_VALUE, SseFormat.allTypes(), stalled);
         Writes reading = open("alice", false, Long.MAX_VALUE);
         fill(stalled);
@@ -118,7 +126,7 @@ class HubTest {
     void aStreamFurtherBehindThanTheReplayBufferHoldsIsClosedAsSlow() {
         ring = new ReplayBuffer(64, 1024 * 1024);
         hub = hub(Duration.ofHours(1));
-        EmbeddedChannel stalled = new EmbeddedChannel();
+        EmbeddedChannel stalled = connection();
         Writes slow = open("alice", false, Long.MAX_VALUE, SseFormat.allTypes(), stalled);
         fill(stalled);
 

@@ -95,8 +95,8 @@ class ResumeSeamTest {
     @Test
     void aResumingStreamWhoseSocketIsFullWaitsForItWithoutSpinningThenCatchesUp() {
         publish(event("alice", 0), event("alice", 1), event("alice", 0));
-        EmbeddedChannel full = new EmbeddedChannel();
-        full.write(Unpooled.wrappedBuffer(new byte[64 * 1024])); // unflushed: the socket takes nothing
+        EmbeddedChannel full = HubTest.connection();
+        full.write(Unpooled.wrappedBuffer(new byte[2 * HubTest.BUDGET])); // unflushed: the socket takes nothing
         full.runPendingTasks();
         assertThat(full.isWritable()).isFalse();
 

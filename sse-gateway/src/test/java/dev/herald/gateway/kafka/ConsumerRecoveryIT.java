@@ -41,7 +41,7 @@ class ConsumerRecoveryIT {
         AtomicInteger failuresLeft = new AtomicInteger();
         GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
         Hub hub = new Hub(new HubSettings(Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofSeconds(3),
-                Duration.ZERO, 64 * 1024, Duration.ofSeconds(10), 64 * 1024, 10, 10),
+                Duration.ZERO, Duration.ofSeconds(10), 64 * 1024, 10, 10),
                 new ResumeSettings(ResumePosition.topicCheck(topic), Duration.ofSeconds(30)),
                 new ReplayBuffer(100, 1024 * 1024), null, metrics);
         NotesEventConsumer consumer = new NotesEventConsumer(() -> failing(realConsumer(), failuresLeft), topic,
