@@ -3,7 +3,7 @@ package dev.herald.contracts;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** What happened to a resource. Serialized in lower case, as the seed's {@code created|updated|deleted}. */
+/** What happened to a resource. Serialized in lower case, as the event names' {@code created|updated|deleted}. */
 public enum Action {
     CREATED("created"),
     UPDATED("updated"),

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The one read rule of Herald, the seed's: an admin may read every note, a user the notes they created.
+ * The one read rule of Herald: an admin may read every note, a user the notes they created.
  * notes-service applies it to API reads and sse-gateway to event delivery, so the two cannot drift.
  */
 public final class ReadAccess {

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One change to one resource, as the seed guide defines it, plus {@code resourceId} (the note id, also
+ * One change to one resource, as Herald's single-process predecessor defined it, plus {@code resourceId} (the note id, also
  * the Kafka key) and {@code schemaVersion}. The event {@code id} is unique per event and is the
  * deduplication key downstream (delivery is at-least-once).
  */
@@ -42,7 +42,7 @@ public record ServiceEvent(
                 note.id().toString(), SCHEMA_VERSION);
     }
 
-    /** The SSE event name, as in the seed: {@code notes:created}, {@code notes:updated}, {@code notes:deleted}. */
+    /** The SSE event name, as clients know it: {@code notes:created}, {@code notes:updated}, {@code notes:deleted}. */
     public String eventName() {
         return resourceType + ":" + action.wireName();
     }

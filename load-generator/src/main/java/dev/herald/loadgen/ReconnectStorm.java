@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The reconnect storm of issue 5 in one process: opens {@code --streams} streams (users {@code u<i>}, spread
+ * The reconnect storm in one process: opens {@code --streams} streams (users {@code u<i>}, spread
  * evenly) on gateway A, publishes marked events to Kafka at {@code --rate} per second, kills gateway A hard
  * ({@code --kill-pid}, SIGKILL) after {@code --before-s}, and lets every stream reconnect to gateway B with
  * its {@code Last-Event-ID}: at once (the worst case), or each after a random delay of up to

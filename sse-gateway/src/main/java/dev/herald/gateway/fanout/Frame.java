@@ -58,7 +58,7 @@ public final class Frame {
 
     /**
      * The same event with another {@code id} line: for a stream whose position is ahead of this
-     * instance on some partition (DESIGN §5), so its id never goes back.
+     * instance on some partition (it came from an instance further on), so its id never goes back.
      */
     Frame withId(String id, long[] position) {
         byte[] old = new byte[length];

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The in-memory ring of the most recent events, in this instance's consumption order, that resumes
- * are served from first (DESIGN §5). The consumer thread appends (filled from Kafka at start-up, so a
+ * are served from first. The consumer thread appends (filled from Kafka at start-up, so a
  * fresh instance can resume clients too); event loops read. A reader always checks the sequence
  * number of what it read, so a slot overwritten meanwhile is noticed, never misread.
  *

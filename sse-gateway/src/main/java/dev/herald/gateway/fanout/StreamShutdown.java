@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 import java.time.Duration;
 
 /**
- * Herald's own drain (DESIGN §5, §8: Boot's graceful shutdown overflowed the stack with ~10k streams).
+ * Herald's own drain (Boot's graceful shutdown overflowed the stack with ~10k open streams when tried).
  * First to stop: the instance refuses new streams (503 with Retry-After), then ends its streams as
  * {@link DisconnectReason#DRAINING}, each at a random moment of {@code herald.gateway.drain.window}, so
  * their clients reconnect to other instances spread out (with their last id) instead of all at once.
