@@ -63,6 +63,9 @@ public final class NotesApp implements AutoCloseable {
         properties.put("herald.outbox.topic.name", topic);
         properties.put("herald.outbox.relay.transactional-id", "herald-outbox-relay-" + name + "-" + instance);
         properties.put("herald.outbox.relay.lock-key", String.valueOf(instance));
+        // tests that write hundreds of notes as one user are not about the write rate (ApiLimitsIT sets its own)
+        properties.put("herald.notes.write-rate.per-second", "100000");
+        properties.put("herald.notes.write-rate.burst", "100000");
         if (!overrides.containsKey("spring.kafka.bootstrap-servers")) {
             properties.put("spring.kafka.bootstrap-servers", HeraldKafka.bootstrapServers());
         }
