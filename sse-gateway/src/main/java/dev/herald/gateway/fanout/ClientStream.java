@@ -138,7 +138,7 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
     }
 
     /** Whether this stream asked for frames of this type ({@code ?types=}); control frames always pass. */
-    boolean accepts(Frame frame) {
+    private boolean accepts(Frame frame) {
         return frame.typeBit() == Frame.ANY_TYPE || (typeMask & frame.typeBit()) != 0;
     }
 
@@ -270,7 +270,7 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
      * client that stopped reading cannot hold it open; a client that left has closed it already. Its
      * places in the limits are given back when the response is over ({@link #ended}).
      */
-    public void close(DisconnectReason why, boolean closeSocket) {
+    void close(DisconnectReason why, boolean closeSocket) {
         int previous = STATE.getAndSet(this, CLOSED);
         if (previous == CLOSED) {
             return;

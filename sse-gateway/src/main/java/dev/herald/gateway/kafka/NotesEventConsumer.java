@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -266,7 +267,7 @@ public final class NotesEventConsumer implements SmartLifecycle {
         List<PartitionInfo> infos;
         try {
             infos = c.partitionsFor(topic, Duration.ofSeconds(10));
-        } catch (org.apache.kafka.common.errors.TimeoutException e) { // Kafka is away: read on as assigned
+        } catch (TimeoutException e) { // Kafka is away: read on as assigned
             log.debug("Could not read the partitions of {}: {}", topic, e.toString());
             return;
         }
