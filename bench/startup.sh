@@ -3,8 +3,8 @@
 #   jar        java -jar <module>.jar                       (what ./stack runs)
 #   extracted  the images' layout without the cache         (java -jar app.jar, its lib/ beside it)
 #   aot        the images' layout with the JVM's AOT cache   (java -XX:AOTCache=app.aot -jar app.jar, as the images)
-# "Ready" is the first 200 of /actuator/health/readiness (for the gateway with the streams contributor in the group,
-# so the ring is filled). Needs the local infrastructure: ./stack up --infra (PostgreSQL, Kafka, issuer).
+# "Ready" is the first 200 of /actuator/health/readiness (the gateway's readiness group holds its streams contributor,
+# so it is ready once the ring is filled). Needs the local infrastructure: ./stack up --infra (PostgreSQL, Kafka, issuer).
 #
 #   ./stack up --infra && bench/startup.sh        # then record the medians in docs/benchmarks.md
 #
@@ -22,7 +22,6 @@ declare -A PORT=([notes-service]=${NOTES_PORT:-18180} [sse-gateway]=${GATEWAY_PO
 declare -A TRAIN_ARGS=([notes-service]="--spring.flyway.enabled=false --spring.jpa.hibernate.ddl-auto=none
   --spring.jpa.properties.hibernate.boot.allow_jdbc_metadata_access=false
   --spring.jpa.database-platform=org.hibernate.dialect.PostgreSQLDialect" [sse-gateway]="")
-export MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE=readinessState,streams
 
 start_to_ready() { # <service> <dir> <java args...>: prints the milliseconds from exec to the first ready answer
   local service=$1 dir=$2; shift 2
@@ -38,6 +37,10 @@ start_to_ready() { # <service> <dir> <java args...>: prints the milliseconds fro
   kill $pid; wait $pid 2> /dev/null || true
 }
 
+# The gateway is ready once it has read the topic's partitions; without notes-service running, create the topic.
+"$JAVA" -cp "$ROOT/local-stack/target/lib/*" "$ROOT/bench/EnsureTopic.java" "${KAFKA_BOOTSTRAP_SERVERS:-localhost:19092}" \
+  notes.events 6 > "$OUT/topic.log" 2>&1 || { echo "could not create the topic; see $OUT/topic.log" >&2; exit 1; }
+
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 for service in notes-service sse-gateway; do
@@ -51,7 +54,8 @@ for service in notes-service sse-gateway; do
   (cd "$image" && "$JAVA" -Djarmode=tools -jar app.jar extract --destination extracted > /dev/null)
   # shellcheck disable=SC2086 # the training arguments are words
   (cd "$image/extracted" && "$JAVA" -XX:MaxRAMPercentage=75 -XX:AOTCacheOutput=app.aot -Dspring.context.exit=onRefresh \
-      -jar app.jar ${TRAIN_ARGS[$service]} > "$OUT/$service-training.log" 2>&1)
+      -jar app.jar ${TRAIN_ARGS[$service]} > "$OUT/$service-training.log" 2>&1) \
+    || { echo "$service: the training run failed; see $OUT/$service-training.log" >&2; exit 1; }
   for mode in jar extracted aot; do
     for _ in $(seq "$RUNS"); do
       case $mode in
