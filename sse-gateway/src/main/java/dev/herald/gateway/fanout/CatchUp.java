@@ -37,12 +37,18 @@ final class CatchUp implements ReplayTarget {
 
     /** Replays what it can from memory; goes live, or waits for room, or asks Kafka. On the event loop. */
     void step() {
-        if (!subscriber.isOpen()) {
-            return;
+        if (!subscriber.isOpen() || subscriber.live) {
+            return; // a second wake-up (drained, a retry) after the stream joined: nothing left to do
         }
         long chunk = shard.settings().replayChunkBytes();
         if (!subscriber.wantsMore(chunk)) {
             subscriber.whenDrained(this::step);
+            return;
+        }
+        if (ReplayBuffer.atOrPast(position, shard.positionVector())) {
+            // it has everything this shard delivered (a Kafka read took it to the end): nothing in the ring is for
+            // it, whether or not the ring still reaches back to its position
+            shard.goLive(subscriber, position, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
             return;
         }
         ReplayBuffer ring = shard.ring();

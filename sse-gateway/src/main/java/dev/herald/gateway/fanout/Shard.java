@@ -62,6 +62,11 @@ final class Shard {
         return hub.replayer();
     }
 
+    /** Where this shard stands: after the last batch it delivered, per partition. On the loop. */
+    long[] positionVector() {
+        return positionVector;
+    }
+
     long lastSeq() {
         return lastSeq;
     }

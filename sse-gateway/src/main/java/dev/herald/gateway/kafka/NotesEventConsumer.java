@@ -51,6 +51,8 @@ public final class NotesEventConsumer implements SmartLifecycle {
     private final int topicCheck;
     private final Duration pollTimeout;
     private final Duration partitionRefresh;
+    /** The topic was missing at the last look (consumer thread). */
+    private boolean waitingForTopic;
     private final Hub hub;
     private final GatewayMetrics metrics;
     private final EventFrames eventFrames = new EventFrames();
@@ -272,8 +274,16 @@ public final class NotesEventConsumer implements SmartLifecycle {
             return;
         }
         if (infos == null || infos.isEmpty()) {
-            log.warn("Topic {} has no partitions (yet); checking again in {}", topic, partitionRefresh);
+            if (assigned.isEmpty() && !waitingForTopic) { // said once: the loop looks again every half second
+                log.warn("Topic {} does not exist (yet): streams are refused until it does (notes-service creates it)",
+                        topic);
+            }
+            waitingForTopic = true;
             return;
+        }
+        if (waitingForTopic) {
+            log.info("Topic {} exists now", topic);
+            waitingForTopic = false;
         }
         List<TopicPartition> all = new ArrayList<>(infos.size());
         List<TopicPartition> added = new ArrayList<>();
