@@ -50,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 
 build() {
-  if [[ ! -f $ROOT/load-generator/target/classpath.txt ]] || ! ls "$ROOT"/sse-gateway/target/sse-gateway-*.jar > /dev/null 2>&1; then
+  if [[ ! -f $ROOT/load-generator/target/classpath.txt ]] || [[ ! -f $ROOT/sse-gateway/target/sse-gateway.jar ]]; then
     (cd "$ROOT" && ./mvnw -B -q -pl sse-gateway,load-generator -am package -DskipTests)
   fi
   CP="$ROOT/load-generator/target/classes:$(cat "$ROOT/load-generator/target/classpath.txt")"
@@ -75,7 +75,7 @@ start_gateway() { # NAME [extra JVM options]
   local name=$1 jar
   shift
   jar=$OUT/sse-gateway.jar # a copy: a rebuild during the run must not swap the jar under the gateway
-  [[ -f $jar ]] || cp "${GW_JAR:-$(ls "$ROOT"/sse-gateway/target/sse-gateway-*.jar | grep -v -e sources -e original | head -1)}" "$jar"
+  [[ -f $jar ]] || cp "${GW_JAR:-$ROOT/sse-gateway/target/sse-gateway.jar}" "$jar"
   if ss -ltn | awk '{print $4}' | grep -qE "[:.]$GW_PORT\$"; then
     log "port $GW_PORT is taken by another process; set GW_PORT"; exit 1
   fi

@@ -22,7 +22,7 @@ fi
 ./mvnw -B -q -pl notes-service -am package -DskipTests dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/notes-bench-classpath.txt
 cd notes-service
-jar=$(ls target/notes-service-*.jar | head -n 1)
+jar=target/notes-service.jar
 exec "$JAVA_HOME/bin/java" -Xmx2g ${NOTES_BENCH_JVM_OPTS:-} \
   -cp "target/test-classes:target/classes:$(cat target/notes-bench-classpath.txt)" \
   dev.herald.notes.bench.NotesWriteBenchmark "jar=$jar" "pgbench=$pgbench" "$@"

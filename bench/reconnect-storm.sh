@@ -38,7 +38,7 @@ trap cleanup EXIT
 (cd "$ROOT" && ./mvnw -B -q -pl sse-gateway,load-generator -am package -DskipTests)
 CP="$ROOT/load-generator/target/classes:$(cat "$ROOT/load-generator/target/classpath.txt")"
 JAR=$OUT/sse-gateway.jar
-cp "${GW_JAR:-$(ls "$ROOT"/sse-gateway/target/sse-gateway-*.jar | grep -v -e sources -e original | head -1)}" "$JAR"
+cp "${GW_JAR:-$ROOT/sse-gateway/target/sse-gateway.jar}" "$JAR"
 
 "$JAVA" $GEN_JAVA_OPTS -cp "$CP" dev.herald.loadgen.LoadGenerator infra --run-dir "$OUT" --users "$USERS" --admins 0 \
   --partitions 4 > "$OUT/infra.log" 2>&1 &

@@ -44,10 +44,9 @@ start_to_ready() { # <service> <dir> <java args...>: prints the milliseconds fro
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 for service in notes-service sse-gateway; do
-  jar=$(ls "$ROOT/$service"/target/"$service"-*.jar 2> /dev/null | grep -v -e '-sources' -e '-plain' | head -1 || true)
-  if [ -z "$jar" ]; then
+  jar=$ROOT/$service/target/$service.jar
+  if [ ! -f "$jar" ]; then
     (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl "$service" -am package)
-    jar=$(ls "$ROOT/$service"/target/"$service"-*.jar | grep -v -e '-sources' -e '-plain' | head -1)
   fi
   image="$OUT/$service-image"
   rm -rf "$image" && mkdir -p "$image" && cp "$jar" "$image/app.jar"
