@@ -18,7 +18,7 @@ RUNS=${RUNS:-5}
 OUT=${OUT:-/tmp/herald-startup/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 declare -A PORT=([notes-service]=${NOTES_PORT:-18180} [sse-gateway]=${GATEWAY_PORT:-18181})
-# the Dockerfiles' training run arguments: notes-service must not need its database while it records
+# the Dockerfile's training run arguments: notes-service must not need its database while it records
 declare -A TRAIN_ARGS=([notes-service]="--spring.flyway.enabled=false --spring.jpa.hibernate.ddl-auto=none
   --spring.jpa.properties.hibernate.boot.allow_jdbc_metadata_access=false
   --spring.jpa.database-platform=org.hibernate.dialect.PostgreSQLDialect" [sse-gateway]="")
