@@ -25,6 +25,9 @@ OUT=${OUT:-/tmp/herald-bench/$(date -u +%Y%m%dT%H%M%SZ)}
 GW_PORT=${GW_PORT:-18081}
 GW_JAVA_OPTS=${GW_JAVA_OPTS:--Xms1g -Xmx2g}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms256m -Xmx1g}
+# the JVM options are words: one array element each
+read -ra GW_OPTS <<< "$GW_JAVA_OPTS"
+read -ra GEN_OPTS <<< "$GEN_JAVA_OPTS"
 STREAMS=${STREAMS:-10000}
 IDLE_STREAMS=${IDLE_STREAMS:-19000}
 # Broadcast: 10,000 streams see every event, so 2 events/s = 20k deliveries/s and 4 = 40k/s. Each rate is its own
@@ -50,20 +53,20 @@ cleanup() {
 trap cleanup EXIT
 
 build() {
-  if [[ ! -f $ROOT/load-generator/target/classpath.txt ]] || ! ls "$ROOT"/sse-gateway/target/sse-gateway-*.jar > /dev/null 2>&1; then
+  if [[ ! -f $ROOT/load-generator/target/classpath.txt ]] || [[ ! -f $ROOT/sse-gateway/target/sse-gateway.jar ]]; then
     (cd "$ROOT" && ./mvnw -B -q -pl sse-gateway,load-generator -am package -DskipTests)
   fi
   CP="$ROOT/load-generator/target/classes:$(cat "$ROOT/load-generator/target/classpath.txt")"
 }
 
 # Always run in the background (gen ... &): exec makes $! the JVM itself, so cleanup can stop it by pid.
-gen() { exec "$JAVA" $GEN_JAVA_OPTS -cp "$CP" dev.herald.loadgen.LoadGenerator "$@"; }
+gen() { exec "$JAVA" "${GEN_OPTS[@]}" -cp "$CP" dev.herald.loadgen.LoadGenerator "$@"; }
 
 start_infra() {
   local dir=$OUT/infra
   mkdir -p "$dir"
   gen infra --run-dir "$dir" --users 3000 --admins 3000 --partitions 4 > "$dir/infra.log" 2>&1 &
-  PIDS+=($!); INFRA_PID=$!
+  PIDS+=($!)
   for _ in $(seq 1 300); do [[ -f $dir/infra.properties ]] && break; sleep 0.5; done
   BOOTSTRAP=$(sed -n 's/^bootstrap.servers=//p' "$dir/infra.properties" | sed 's/\\:/:/g')
   ISSUER=$(sed -n 's/^issuer.uri=//p' "$dir/infra.properties" | sed 's/\\:/:/g')
@@ -75,19 +78,21 @@ start_gateway() { # NAME [extra JVM options]
   local name=$1 jar
   shift
   jar=$OUT/sse-gateway.jar # a copy: a rebuild during the run must not swap the jar under the gateway
-  [[ -f $jar ]] || cp "${GW_JAR:-$(ls "$ROOT"/sse-gateway/target/sse-gateway-*.jar | grep -v -e sources -e original | head -1)}" "$jar"
+  [[ -f $jar ]] || cp "${GW_JAR:-$ROOT/sse-gateway/target/sse-gateway.jar}" "$jar"
   if ss -ltn | awk '{print $4}' | grep -qE "[:.]$GW_PORT\$"; then
     log "port $GW_PORT is taken by another process; set GW_PORT"; exit 1
   fi
   SERVER_PORT=$GW_PORT SPRING_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP \
   SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI=$ISSUER \
-    "$JAVA" $GW_JAVA_OPTS "$@" -jar "$jar" --herald.gateway.max-connections="${GW_MAX_CONNECTIONS:-19500}" \
+    "$JAVA" "${GW_OPTS[@]}" "$@" -jar "$jar" --herald.gateway.max-connections="${GW_MAX_CONNECTIONS:-19500}" \
       --herald.gateway.max-streams-per-user="${GW_MAX_PER_USER:-16}" > "$OUT/gateway-$name.log" 2>&1 &
-  GW_PID=$!; PIDS+=($GW_PID)
+  GW_PID=$!; PIDS+=("$GW_PID")
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$GW_PORT/actuator/health" > /dev/null && break; sleep 0.5
   done
-  kill -0 "$GW_PID" 2>/dev/null && curl -sf "http://127.0.0.1:$GW_PORT/actuator/health" > /dev/null || { log "gateway did not start"; tail -30 "$OUT/gateway-$name.log"; exit 1; }
+  if ! kill -0 "$GW_PID" 2>/dev/null || ! curl -sf "http://127.0.0.1:$GW_PORT/actuator/health" > /dev/null; then
+    log "gateway did not start"; tail -30 "$OUT/gateway-$name.log"; exit 1
+  fi
   log "gateway pid $GW_PID on :$GW_PORT"
 }
 
@@ -112,11 +117,11 @@ run_load() {
   done
   gen produce --run-dir "$dir" --label "$name" --run-id "$run_id" --subscribers "$procs" --users "$users" \
     --phases "$phases" --server-pids "$pids" "$@" > "$dir/producer.log" 2>&1 &
-  local prod=$!; PIDS+=($prod)
+  local prod=$!; PIDS+=("$prod")
   wait "$prod" || log "producer failed: $(tail -5 "$dir/producer.log")"
   for p in "${sub_pids[@]}"; do wait "$p" || true; done
   cat "$dir"/s*.log | grep -E 'streams open|Exception' | head -5 | tee -a "$OUT/bench.log"
-  cat "$dir/report.txt" 2>/dev/null | tee -a "$OUT/bench.log" || tail -20 "$dir/producer.log"
+  if [[ -f $dir/report.txt ]]; then tee -a "$OUT/bench.log" < "$dir/report.txt"; else tail -20 "$dir/producer.log"; fi
 }
 
 heap_used_kib() { # live heap after a full GC, in KiB
@@ -134,7 +139,7 @@ idle() {
   mkdir -p "$OUT/idle-warmup"
   gen subscribe --run-dir "$OUT/idle-warmup" --name w --target "http://127.0.0.1:$GW_PORT/events" --tokens "$TOKENS" \
     --run-id 1 --streams 1000 --stream-offset 0 --users 3000 --sources 127.0.0.20 --drain-ms 0 > "$OUT/idle-warmup/w.log" 2>&1 &
-  local warm=$!; PIDS+=($warm)
+  local warm=$!; PIDS+=("$warm")
   for _ in $(seq 1 300); do [[ -f $OUT/idle-warmup/ready-w ]] && break; sleep 1; done
   printf 'events=0\n' > "$OUT/idle-warmup/done"
   wait "$warm" || true
@@ -148,7 +153,7 @@ idle() {
       --sources "127.0.0.$((2 + 2 * i)),127.0.0.$((3 + 2 * i))" --batch 500 > "$dir/s$i.log" 2>&1 &
     subs+=($!); PIDS+=($!)
   done
-  for _ in $(seq 1 600); do [[ $(ls "$dir"/ready-* 2>/dev/null | wc -l) -ge 2 ]] && break; sleep 1; done
+  for _ in $(seq 1 600); do [[ $(find "$dir" -maxdepth 1 -name 'ready-*' | wc -l) -ge 2 ]] && break; sleep 1; done
   cat "$dir"/s*.log | tee -a "$OUT/bench.log"
   sleep 5
   heap1=$(heap_used_kib "$GW_PID"); rss1=$(rss_kib "$GW_PID")
@@ -162,21 +167,21 @@ idle() {
 }
 
 start_nchan() {
-  command -v nginx > /dev/null && [[ -f /usr/lib/nginx/modules/ngx_nchan_module.so ]] || {
+  if ! command -v nginx > /dev/null || [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-nchan > /dev/null
-  }
+  fi
   local dir=$OUT/nchan-server
   mkdir -p "$dir/nginx-tmp"
   sed "s#/tmp/peers#$dir#g" "$ROOT/bench/nchan-nginx.conf" > "$dir/nginx.conf"
   nginx -c "$dir/nginx.conf"
   sleep 1
-  NCHAN_MASTER=$(cat "$dir/nginx.pid"); PIDS+=($NCHAN_MASTER)
+  NCHAN_MASTER=$(cat "$dir/nginx.pid"); PIDS+=("$NCHAN_MASTER")
   NCHAN_PIDS=$NCHAN_MASTER,$(pgrep -P "$NCHAN_MASTER" | paste -sd, -)
   log "nchan: pids $NCHAN_PIDS (master first)"
   local rss_before
   rss_before=$(for p in ${NCHAN_PIDS//,/ }; do rss_kib "$p"; done | paste -sd+ - | bc)
   # Nchan's memory per idle stream, read once its first run has all streams open.
-  ( for _ in $(seq 1 900); do [[ $(ls "$OUT"/nchan-*/ready-* 2>/dev/null | wc -l) -ge 2 ]] && break; sleep 1; done
+  ( for _ in $(seq 1 900); do [[ $(find "$OUT" -mindepth 2 -maxdepth 2 -path "$OUT/nchan-*/ready-*" | wc -l) -ge 2 ]] && break; sleep 1; done
     sleep 2
     rss=$(for p in ${NCHAN_PIDS//,/ }; do rss_kib "$p"; done | paste -sd+ - | bc)
     log "nchan: RSS with $STREAMS streams open ${rss} KiB vs ${rss_before} KiB before: $(echo "scale=2; ($rss - $rss_before) / $STREAMS" | bc) KiB/stream" ) &
@@ -236,7 +241,7 @@ stop_gateway_with_profile() {
 }
 
 targeted() { # 10 admin streams (a0..a9) + 9,990 streams of 1,000 users (u0..u999, ~10 each)
-  [[ -n ${GW_PID:-} ]] && kill -0 "$GW_PID" 2>/dev/null || start_gateway targeted
+  if [[ -z ${GW_PID:-} ]] || ! kill -0 "$GW_PID" 2>/dev/null; then start_gateway targeted; fi
   for r in $(seq 1 "$REPEATS"); do
     for rate in $TARGETED_RATES; do
       run_load "herald-targeted-${rate}eps-r$r" "http://127.0.0.1:$GW_PORT/events" "$GW_PID" \
@@ -249,7 +254,7 @@ targeted() { # 10 admin streams (a0..a9) + 9,990 streams of 1,000 users (u0..u99
 }
 
 burst() { # 10 admin streams (a0..a9) + 1,000 streams of 1,000 users; BURST_EVENTS released in one transaction
-  [[ -n ${GW_PID:-} ]] && kill -0 "$GW_PID" 2>/dev/null || start_gateway burst
+  if [[ -z ${GW_PID:-} ]] || ! kill -0 "$GW_PID" 2>/dev/null; then start_gateway burst; fi
   for r in $(seq 1 "$REPEATS"); do
     run_load "herald-burst-r$r" "http://127.0.0.1:$GW_PORT/events" "$GW_PID" "burst:${BURST_EVENTS:-20000}" 2 1010 10 10 1000 \
       --bootstrap-servers "$BOOTSTRAP"

@@ -12,7 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 
-pgbench=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | tail -n 1 || true)
+pgbench=$(command -v pgbench || true)
+if [ -z "$pgbench" ]; then # a server package's own, the newest version last
+  for candidate in /usr/lib/postgresql/*/bin/pgbench; do [ -x "$candidate" ] && pgbench=$candidate; done
+fi
 if [ -z "$pgbench" ]; then
   # the embedded PostgreSQL binaries carry no pgbench; Debian's client package does
   apt-get update -qq && apt-get install -y -qq postgresql-client >/dev/null
@@ -22,7 +25,8 @@ fi
 ./mvnw -B -q -pl notes-service -am package -DskipTests dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/notes-bench-classpath.txt
 cd notes-service
-jar=$(ls target/notes-service-*.jar | head -n 1)
-exec "$JAVA_HOME/bin/java" -Xmx2g ${NOTES_BENCH_JVM_OPTS:-} \
+jar=target/notes-service.jar
+read -ra jvm_opts <<< "${NOTES_BENCH_JVM_OPTS:-}" # words: one array element each
+exec "$JAVA_HOME/bin/java" -Xmx2g "${jvm_opts[@]}" \
   -cp "target/test-classes:target/classes:$(cat target/notes-bench-classpath.txt)" \
   dev.herald.notes.bench.NotesWriteBenchmark "jar=$jar" "pgbench=$pgbench" "$@"

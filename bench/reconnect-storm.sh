@@ -25,6 +25,9 @@ A_PORT=${A_PORT:-18081}
 B_PORT=${B_PORT:-18082}
 GW_JAVA_OPTS=${GW_JAVA_OPTS:--Xms512m -Xmx2g}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms256m -Xmx1g}
+# the JVM options are words: one array element each
+read -ra GW_OPTS <<< "$GW_JAVA_OPTS"
+read -ra GEN_OPTS <<< "$GEN_JAVA_OPTS"
 mkdir -p "$OUT"
 PIDS=()
 log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$OUT/bench.log"; }
@@ -38,9 +41,9 @@ trap cleanup EXIT
 (cd "$ROOT" && ./mvnw -B -q -pl sse-gateway,load-generator -am package -DskipTests)
 CP="$ROOT/load-generator/target/classes:$(cat "$ROOT/load-generator/target/classpath.txt")"
 JAR=$OUT/sse-gateway.jar
-cp "${GW_JAR:-$(ls "$ROOT"/sse-gateway/target/sse-gateway-*.jar | grep -v -e sources -e original | head -1)}" "$JAR"
+cp "${GW_JAR:-$ROOT/sse-gateway/target/sse-gateway.jar}" "$JAR"
 
-"$JAVA" $GEN_JAVA_OPTS -cp "$CP" dev.herald.loadgen.LoadGenerator infra --run-dir "$OUT" --users "$USERS" --admins 0 \
+"$JAVA" "${GEN_OPTS[@]}" -cp "$CP" dev.herald.loadgen.LoadGenerator infra --run-dir "$OUT" --users "$USERS" --admins 0 \
   --partitions 4 > "$OUT/infra.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 300); do [[ -f $OUT/infra.properties ]] && break; sleep 0.5; done
@@ -50,9 +53,9 @@ log "infra: kafka $BOOTSTRAP issuer $ISSUER"
 
 start_gateway() { # NAME PORT
   SERVER_PORT=$2 SPRING_KAFKA_BOOTSTRAP_SERVERS=$BOOTSTRAP SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI=$ISSUER \
-    "$JAVA" $GW_JAVA_OPTS -jar "$JAR" --herald.gateway.max-streams-per-user=32 > "$OUT/gateway-$1.log" 2>&1 &
+    "$JAVA" "${GW_OPTS[@]}" -jar "$JAR" --herald.gateway.max-streams-per-user=32 > "$OUT/gateway-$1.log" 2>&1 &
   local pid=$!
-  PIDS+=($pid)
+  PIDS+=("$pid")
   for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$2/actuator/health" > /dev/null && break; sleep 0.5; done
   curl -sf "http://127.0.0.1:$2/actuator/health" > /dev/null || { log "gateway $1 did not start"; tail -20 "$OUT/gateway-$1.log"; exit 1; }
   eval "${1}_PID=$pid"
@@ -61,7 +64,7 @@ start_gateway A "$A_PORT"
 start_gateway B "$B_PORT"
 log "gateway A pid $A_PID :$A_PORT, gateway B pid $B_PID :$B_PORT"
 
-"$JAVA" $GEN_JAVA_OPTS -cp "$CP" dev.herald.loadgen.LoadGenerator storm --run-dir "$OUT" \
+"$JAVA" "${GEN_OPTS[@]}" -cp "$CP" dev.herald.loadgen.LoadGenerator storm --run-dir "$OUT" \
   --target "http://127.0.0.1:$A_PORT/events" --failover "http://127.0.0.1:$B_PORT/events" --tokens "$OUT/tokens.tsv" \
   --streams "$STREAMS" --users "$USERS" --rate "$RATE" --before-s "$BEFORE_S" --after-s "$AFTER_S" \
   --kill-pid "$A_PID" --reconnect-spread-ms "$SPREAD_MS" --bootstrap-servers "$BOOTSTRAP" --sources 127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5 \

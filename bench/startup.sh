@@ -18,7 +18,7 @@ RUNS=${RUNS:-5}
 OUT=${OUT:-/tmp/herald-startup/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 declare -A PORT=([notes-service]=${NOTES_PORT:-18180} [sse-gateway]=${GATEWAY_PORT:-18181})
-# the Dockerfiles' training run arguments: notes-service must not need its database while it records
+# the Dockerfile's training run arguments: notes-service must not need its database while it records
 declare -A TRAIN_ARGS=([notes-service]="--spring.flyway.enabled=false --spring.jpa.hibernate.ddl-auto=none
   --spring.jpa.properties.hibernate.boot.allow_jdbc_metadata_access=false
   --spring.jpa.database-platform=org.hibernate.dialect.PostgreSQLDialect" [sse-gateway]="")
@@ -44,10 +44,9 @@ start_to_ready() { # <service> <dir> <java args...>: prints the milliseconds fro
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 for service in notes-service sse-gateway; do
-  jar=$(ls "$ROOT/$service"/target/"$service"-*.jar 2> /dev/null | grep -v -e '-sources' -e '-plain' | head -1 || true)
-  if [ -z "$jar" ]; then
+  jar=$ROOT/$service/target/$service.jar
+  if [ ! -f "$jar" ]; then
     (cd "$ROOT" && ./mvnw -B -q -DskipTests -pl "$service" -am package)
-    jar=$(ls "$ROOT/$service"/target/"$service"-*.jar | grep -v -e '-sources' -e '-plain' | head -1)
   fi
   image="$OUT/$service-image"
   rm -rf "$image" && mkdir -p "$image" && cp "$jar" "$image/app.jar"

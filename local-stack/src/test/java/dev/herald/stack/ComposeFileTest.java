@@ -94,8 +94,9 @@ class ComposeFileTest {
     }
 
     @Test
-    void everyBuiltImageHasItsDockerfileOnJava25() throws IOException {
+    void bothServicesAreBuiltByTheOneDockerfileOnJava25() throws IOException {
         List<String> built = new ArrayList<>();
+        List<Path> dockerfiles = new ArrayList<>();
         for (Map.Entry<String, JsonNode> service : entries(compose.path("services"))) {
             JsonNode build = service.getValue().path("build");
             if (build.isMissingNode()) {
@@ -107,7 +108,12 @@ class ComposeFileTest {
             String text = Files.readString(dockerfile);
             assertThat(text).as("%s builds and runs on Java 25", dockerfile)
                     .contains("FROM eclipse-temurin:25-jdk AS build").contains("FROM eclipse-temurin:25-jre");
-            assertThat(text).as("%s builds its own module", dockerfile).contains("-pl " + service.getKey());
+            assertThat(build.at("/args/SERVICE").asText()).as("the SERVICE build argument of %s", service.getKey())
+                    .isEqualTo(service.getKey());
+            assertThat(text).as("%s builds the module SERVICE names, and copies its jar by its fixed name", dockerfile)
+                    .contains("ARG SERVICE").contains("-pl \"$SERVICE\" -am package")
+                    .contains("cp \"$SERVICE/target/$SERVICE.jar\" /app/app.jar");
+            dockerfiles.add(dockerfile);
             // start-up: a training run records the JVM's AOT cache at build time, on the extracted layout (no launcher)
             assertThat(text).as("%s trains and uses an AOT cache", dockerfile)
                     .contains("extract --layers --destination extracted").doesNotContain("--launcher")
@@ -118,6 +124,7 @@ class ComposeFileTest {
             built.add(service.getKey());
         }
         assertThat(built).containsExactlyInAnyOrder("notes-service", "sse-gateway");
+        assertThat(dockerfiles).as("one Dockerfile for both").containsOnly(ROOT.resolve("Dockerfile").normalize());
         assertThat(ROOT.resolve(".dockerignore")).content().contains("**/target/");
     }
 

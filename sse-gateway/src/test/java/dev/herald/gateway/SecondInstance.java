@@ -33,6 +33,13 @@ public final class SecondInstance implements AutoCloseable {
      * fixture's named there is replaced, e.g. another broker's bootstrap servers) and waits until it admits streams.
      */
     public static SecondInstance start(String... extra) {
+        SecondInstance instance = launch(extra);
+        await().atMost(Duration.ofSeconds(60)).until(instance.hub()::isReady);
+        return instance;
+    }
+
+    /** Starts an instance like {@link #start(String...)} but returns without waiting until it admits streams. */
+    public static SecondInstance launch(String... extra) {
         List<String> args = new ArrayList<>();
         boolean ownBroker = Arrays.stream(extra).anyMatch(e -> name(e).equals("spring.kafka.bootstrap-servers"));
         List<String> settings = new ArrayList<>(List.of(
@@ -54,9 +61,7 @@ public final class SecondInstance implements AutoCloseable {
         }
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
                 .run(args.toArray(String[]::new));
-        SecondInstance instance = new SecondInstance(context);
-        await().atMost(Duration.ofSeconds(60)).until(instance.hub()::isReady);
-        return instance;
+        return new SecondInstance(context);
     }
 
     private static String name(String setting) {
@@ -70,6 +75,10 @@ public final class SecondInstance implements AutoCloseable {
 
     public Hub hub() {
         return context.getBean(Hub.class);
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
     }
 
     public GatewayMetrics metrics() {

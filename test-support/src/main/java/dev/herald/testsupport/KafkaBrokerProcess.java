@@ -28,36 +28,71 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     private final int port;
     private final int controllerPort;
+    /** The SASL_PLAINTEXT listener's port; 0: none. */
+    private final int saslPort;
     private final Path directory;
     private final Path config;
     private @Nullable Process process;
 
-    private KafkaBrokerProcess(int port, int controllerPort, Path directory) throws IOException {
+    private KafkaBrokerProcess(int port, int controllerPort, int saslPort, Map<String, String> saslUsers,
+                               Path directory) throws IOException {
         this.port = port;
         this.controllerPort = controllerPort;
+        this.saslPort = saslPort;
         this.directory = directory;
         this.config = directory.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@localhost:" + controllerPort,
-                "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://localhost:" + port,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "inter.broker.listener.name=PLAINTEXT",
                 "log.dirs=" + directory.resolve("data"),
                 "offsets.topic.replication.factor=1",
                 "transaction.state.log.replication.factor=1",
                 "transaction.state.log.min.isr=1",
                 "auto.create.topics.enable=false",
-                "group.initial.rebalance.delay.ms=0",
-                ""));
+                "group.initial.rebalance.delay.ms=0"));
+        if (saslUsers.isEmpty()) {
+            lines.addAll(List.of(
+                    "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
+                    "advertised.listeners=PLAINTEXT://localhost:" + port,
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"));
+        } else {
+            // the broker talks to itself on PLAINTEXT; SASL is the listener clients under test log in to
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            lines.addAll(List.of(
+                    "listeners=PLAINTEXT://localhost:" + port + ",SASL://localhost:" + saslPort
+                            + ",CONTROLLER://localhost:" + controllerPort,
+                    "advertised.listeners=PLAINTEXT://localhost:" + port + ",SASL://localhost:" + saslPort,
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "sasl.enabled.mechanisms=PLAIN",
+                    "listener.name.sasl.sasl.enabled.mechanisms=PLAIN",
+                    "listener.name.sasl.plain.sasl.jaas.config=" + jaas.append(';')));
+        }
+        lines.add("");
+        Files.writeString(config, String.join("\n", lines));
     }
 
     /** Formats storage and starts the broker; returns when it answers. */
     public static KafkaBrokerProcess start() throws Exception {
-        KafkaBrokerProcess broker = new KafkaBrokerProcess(freePort(), freePort(), Files.createTempDirectory("herald-kafka"));
+        return start(new KafkaBrokerProcess(freePort(), freePort(), 0, Map.of(), Files.createTempDirectory("herald-kafka")));
+    }
+
+    /**
+     * A broker with a second listener, SASL_PLAINTEXT with mechanism PLAIN, that lets in {@code users} (name to
+     * password) at {@link #saslBootstrapServers()}; {@link #bootstrapServers()} stays open for the test's own clients.
+     */
+    public static KafkaBrokerProcess startWithSaslPlain(Map<String, String> users) throws Exception {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a SASL listener needs at least one user");
+        }
+        return start(new KafkaBrokerProcess(freePort(), freePort(), freePort(), Map.copyOf(users),
+                Files.createTempDirectory("herald-kafka")));
+    }
+
+    private static KafkaBrokerProcess start(KafkaBrokerProcess broker) throws Exception {
         String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
         Process format = broker.java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", broker.config.toString())
                 .redirectOutput(broker.directory.resolve("format.log").toFile()).redirectErrorStream(true).start();
@@ -70,6 +105,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     public String bootstrapServers() {
         return "localhost:" + port;
+    }
+
+    /** The SASL_PLAINTEXT (PLAIN) listener of a broker started with {@link #startWithSaslPlain(Map)}. */
+    public String saslBootstrapServers() {
+        if (saslPort == 0) {
+            throw new IllegalStateException("this broker has no SASL listener");
+        }
+        return "localhost:" + saslPort;
     }
 
     /** Kills the broker as a crash would (SIGKILL). */

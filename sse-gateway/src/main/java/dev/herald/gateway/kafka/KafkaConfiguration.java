@@ -9,8 +9,8 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -23,10 +23,9 @@ import java.util.UUID;
 class KafkaConfiguration {
 
     @Bean
-    NotesEventConsumer notesEventConsumer(
-            @Value("${spring.kafka.bootstrap-servers:localhost:19092}") String bootstrapServers,
-            GatewayProperties properties, Hub hub, GatewayMetrics metrics, MeterRegistry registry) {
-        Map<String, Object> config = consumerConfig(bootstrapServers, "herald-gateway-", properties);
+    NotesEventConsumer notesEventConsumer(KafkaProperties kafkaProperties, GatewayProperties properties, Hub hub,
+                                          GatewayMetrics metrics, MeterRegistry registry) {
+        Map<String, Object> config = consumerConfig(kafkaProperties, "herald-gateway-", properties);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         GatewayProperties.Kafka kafka = properties.kafka();
         GatewayProperties.Resume resume = properties.resume();
@@ -36,10 +35,8 @@ class KafkaConfiguration {
 
     /** The bounded pool of Kafka readers for resumes the replay buffer cannot serve. */
     @Bean(destroyMethod = "close")
-    KafkaReplayer kafkaReplayer(
-            @Value("${spring.kafka.bootstrap-servers:localhost:19092}") String bootstrapServers,
-            GatewayProperties properties) {
-        Map<String, Object> config = consumerConfig(bootstrapServers, "herald-replay-", properties);
+    KafkaReplayer kafkaReplayer(KafkaProperties kafkaProperties, GatewayProperties properties) {
+        Map<String, Object> config = consumerConfig(kafkaProperties, "herald-replay-", properties);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         GatewayProperties.Resume resume = properties.resume();
@@ -99,14 +96,18 @@ class KafkaConfiguration {
     }
 
     /**
-     * Every consumer reads with manual assignment (no group, no commits), {@code read_committed}, and
-     * fetches bounded in bytes, so the live consumer and the replay readers together fit the heap.
+     * Boot's {@code spring.kafka.*} consumer settings (bootstrap servers, security protocol, SSL, SASL through
+     * {@code spring.kafka.properties.*}, ...) with what the gateway's reading depends on put over them: manual
+     * assignment (no group, no commits), {@code read_committed}, byte arrays, and fetches bounded in bytes, so
+     * the live consumer and the replay readers together fit the heap.
      */
-    private static Map<String, Object> consumerConfig(String bootstrapServers, String clientPrefix,
-                                                      GatewayProperties properties) {
+    static Map<String, Object> consumerConfig(KafkaProperties kafka, String clientPrefix,
+                                              GatewayProperties properties) {
         int fetchMax = (int) Math.min(Integer.MAX_VALUE, properties.kafka().fetchMaxBytes().toBytes());
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        config.remove(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientPrefix + UUID.randomUUID().toString().substring(0, 8));
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -38,7 +38,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -194,18 +193,13 @@ class LargeNotesMemoryIT {
         return process;
     }
 
-    /** The repackaged (executable) jar of this module: the one whose manifest starts Spring Boot's launcher. */
-    private static Path bootJar(Path target) throws IOException {
-        try (Stream<Path> files = Files.list(target)) {
-            for (Path candidate : files.filter(path -> path.getFileName().toString().matches("sse-gateway-.*\\.jar")).toList()) {
-                try (JarFile jar = new JarFile(candidate.toFile())) {
-                    if (jar.getManifest() != null && jar.getManifest().getMainAttributes().getValue("Start-Class") != null) {
-                        return candidate;
-                    }
-                }
-            }
+    /** The repackaged (executable) jar of this module, by its fixed name. */
+    private static Path bootJar(Path target) {
+        Path jar = target.resolve("sse-gateway.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no boot jar at " + jar.toAbsolutePath() + " (run verify, not test)");
         }
-        throw new IllegalStateException("no boot jar in " + target.toAbsolutePath() + " (run verify, not test)");
+        return jar;
     }
 
     /** {@code /actuator/health} answers 200 UP (within the time a start-up with a fill takes). */

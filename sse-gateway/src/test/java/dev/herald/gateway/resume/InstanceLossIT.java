@@ -25,7 +25,6 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -124,10 +123,9 @@ class InstanceLossIT extends GatewayIntegrationTest {
     }
 
     private static Process startFromBootJar(int port) throws IOException {
-        Path jar;
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            jar = files.filter(path -> path.getFileName().toString().matches("sse-gateway-.*\\.jar"))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no boot jar in target/ (run verify, not test)"));
+        Path jar = Path.of("target/sse-gateway.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no boot jar at " + jar + " (run verify, not test)");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-Xss512k",
