@@ -6,6 +6,7 @@ import dev.herald.gateway.fanout.Frame;
 import dev.herald.gateway.fanout.GatewayMetrics;
 import dev.herald.gateway.fanout.Hub;
 import dev.herald.gateway.resume.ResumePosition;
+import io.opentelemetry.api.trace.Span;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -54,6 +55,7 @@ public final class NotesEventConsumer implements SmartLifecycle {
     private final Hub hub;
     private final GatewayMetrics metrics;
     private final EventFrames eventFrames = new EventFrames();
+    private final DeliveryTracing tracing;
     /** When the last poll came back (epoch millis); 0 before the first. */
     private volatile long lastPollMillis;
     /** The failure the loop is recovering from; null while it reads. */
@@ -80,6 +82,14 @@ public final class NotesEventConsumer implements SmartLifecycle {
      */
     public NotesEventConsumer(Supplier<Consumer<byte[], byte[]>> consumers, String topic, Duration pollTimeout,
                               Duration partitionRefresh, int fillEvents, Hub hub, GatewayMetrics metrics) {
+        this(consumers, topic, pollTimeout, partitionRefresh, fillEvents, hub, metrics, DeliveryTracing.OFF);
+    }
+
+    /** @param tracing spans of records that carry a trace context ({@link DeliveryTracing#OFF}: none) */
+    NotesEventConsumer(Supplier<Consumer<byte[], byte[]>> consumers, String topic, Duration pollTimeout,
+                       Duration partitionRefresh, int fillEvents, Hub hub, GatewayMetrics metrics,
+                       DeliveryTracing tracing) {
+        this.tracing = tracing;
         this.fillEvents = fillEvents;
         this.consumers = consumers;
         this.topic = topic;
@@ -205,34 +215,55 @@ public final class NotesEventConsumer implements SmartLifecycle {
 
     /**
      * Decodes a polled batch and hands it to the hub. The position moves only once the hub has the batch:
-     * after a failure halfway, the consumer reads the batch again rather than skip it.
+     * after a failure halfway, the consumer reads the batch again rather than skip it. A record that carries a
+     * sampled trace context gets a span from before its decoding until the hub has its batch.
      */
     private void publish(ConsumerRecords<byte[], byte[]> records) {
         List<Frame> frames = new ArrayList<>(records.count());
         metrics.recordsConsumed(records.count());
-        long[] at = next;
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            int partition = record.partition();
-            if (at.length <= partition) {
-                at = Arrays.copyOf(at, partition + 1);
-            } else if (at == next) {
-                at = next.clone();
+        @Nullable List<Span> spans = null;
+        try {
+            long[] at = next;
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                int partition = record.partition();
+                if (at.length <= partition) {
+                    at = Arrays.copyOf(at, partition + 1);
+                } else if (at == next) {
+                    at = next.clone();
+                }
+                at[partition] = record.offset() + 1;
+                Span span = tracing.start(record);
+                ServiceEvent event;
+                try {
+                    event = eventFrames.decode(record);
+                } catch (InvalidEventException e) {
+                    metrics.recordSkipped();
+                    log.warn("Skipped record {}-{}@{}: not a valid ServiceEvent ({})",
+                            topic, partition, record.offset(), e.getMessage());
+                    if (span != null) {
+                        DeliveryTracing.skipped(span, "not a valid ServiceEvent");
+                    }
+                    continue;
+                }
+                if (span != null) {
+                    DeliveryTracing.decoded(span, event.id().toString(), event.cloudEventType());
+                    if (spans == null) {
+                        spans = new ArrayList<>();
+                    }
+                    spans.add(span);
+                }
+                long[] after = at.clone();
+                frames.add(eventFrames.frame(record, event, ResumePosition.encode(topicCheck, after, after.length), after));
             }
-            at[partition] = record.offset() + 1;
-            ServiceEvent event;
-            try {
-                event = eventFrames.decode(record);
-            } catch (InvalidEventException e) {
-                metrics.recordSkipped();
-                log.warn("Skipped record {}-{}@{}: not a valid ServiceEvent ({})",
-                        topic, partition, record.offset(), e.getMessage());
-                continue;
+            hub.publish(frames, at.clone(), ResumePosition.encode(topicCheck, at, at.length));
+            next = at;
+        } finally {
+            if (spans != null) {
+                for (Span span : spans) {
+                    span.end();
+                }
             }
-            long[] after = at.clone();
-            frames.add(eventFrames.frame(record, event, ResumePosition.encode(topicCheck, after, after.length), after));
         }
-        hub.publish(frames, at.clone(), ResumePosition.encode(topicCheck, at, at.length));
-        next = at;
     }
 
     /** Once the start-up fill reached the ends it aimed at (or took too long), streams are admitted. */
