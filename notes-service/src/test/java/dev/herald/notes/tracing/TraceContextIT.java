@@ -1,5 +1,7 @@
 package dev.herald.notes.tracing;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -7,6 +9,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
 
 import dev.herald.contracts.CloudEventHeaders;
 import dev.herald.notes.NotesApp;
@@ -31,12 +36,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * A write's W3C trace context reaches its Kafka record as {@code ce_traceparent} / {@code ce_tracestate}: the trace
  * of the HTTP request that wrote it, its parent a span of that trace, although the relay publishes later on its own
- * thread. Every request is sampled here and its spans kept in memory.
+ * thread. Every request is sampled here and its spans kept in memory; with an OTLP endpoint set they also go there.
  */
 class TraceContextIT {
 
     static NotesApp app;
     static InMemorySpanExporter spans;
+    /** A stand-in OTLP/HTTP collector: counts the export requests it receives. */
+    static HttpServer collector;
+    static final AtomicInteger otlpExports = new AtomicInteger();
     static final String ALICE = HeraldIssuer.token("alice", "user");
 
     /** The spans the application exports, kept for the test (Boot adds every SpanExporter bean to its processor). */
@@ -49,16 +57,37 @@ class TraceContextIT {
     }
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
+        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        collector.createContext("/v1/traces", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            if ("POST".equals(exchange.getRequestMethod()) && body.length > 0
+                    && "application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+                otlpExports.incrementAndGet();
+            }
+            exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse
+            exchange.close();
+        });
+        collector.start();
         app = NotesApp.start("tracing", Map.of(
                 "management.tracing.sampling.probability", "1.0",
-                "management.opentelemetry.tracing.export.schedule-delay", "100ms"), InMemorySpans.class);
+                "management.opentelemetry.tracing.export.schedule-delay", "100ms",
+                "management.opentelemetry.tracing.export.otlp.endpoint",
+                "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/traces"), InMemorySpans.class);
         spans = app.bean(InMemorySpanExporter.class);
     }
 
     @AfterAll
     static void stop() {
         app.close();
+        collector.stop(0);
+    }
+
+    @Test
+    void withAnOtlpEndpointSetSpansAreExportedThere() {
+        int before = otlpExports.get();
+        app.createNote(ALICE, "exported", "");
+        await().atMost(Duration.ofSeconds(10)).until(() -> otlpExports.get() > before);
     }
 
     @Test
