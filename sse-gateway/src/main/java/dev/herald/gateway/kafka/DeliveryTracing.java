@@ -1,6 +1,7 @@
 package dev.herald.gateway.kafka;
 
 import dev.herald.contracts.CloudEventHeaders;
+import dev.herald.contracts.ServiceEvent;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.header.Header;
 import org.jspecify.annotations.Nullable;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -89,16 +91,37 @@ final class DeliveryTracing {
                 .startSpan();
     }
 
-    /** The record's event is decoded: its id and type on the span. */
-    static void decoded(Span span, String eventId, String eventType) {
-        span.setAttribute("messaging.message.id", eventId);
-        span.setAttribute("herald.event.type", eventType);
+    /**
+     * The record's event is decoded: its id and type go on its span (if any), which joins the batch's open spans.
+     *
+     * @return the batch's open spans, created at the first one
+     */
+    static @Nullable List<Span> decoded(@Nullable Span span, ServiceEvent event, @Nullable List<Span> open) {
+        if (span == null) {
+            return open;
+        }
+        span.setAttribute("messaging.message.id", event.id().toString());
+        span.setAttribute("herald.event.type", event.cloudEventType());
+        List<Span> spans = open == null ? new ArrayList<>() : open;
+        spans.add(span);
+        return spans;
     }
 
-    /** The record is not a valid event: the span ends as an error. */
-    static void skipped(Span span, String reason) {
-        span.setStatus(StatusCode.ERROR, reason);
-        span.end();
+    /** The record is not a valid event: its span (if any) ends as an error. */
+    static void skipped(@Nullable Span span) {
+        if (span != null) {
+            span.setStatus(StatusCode.ERROR, "not a valid ServiceEvent");
+            span.end();
+        }
+    }
+
+    /** The batch is with the event loops: its spans end. */
+    static void end(@Nullable List<Span> spans) {
+        if (spans != null) {
+            for (Span span : spans) {
+                span.end();
+            }
+        }
     }
 
     private static boolean sampled(byte @Nullable [] traceparent) {

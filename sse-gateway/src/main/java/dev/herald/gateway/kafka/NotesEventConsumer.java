@@ -222,48 +222,35 @@ public final class NotesEventConsumer implements SmartLifecycle {
         List<Frame> frames = new ArrayList<>(records.count());
         metrics.recordsConsumed(records.count());
         @Nullable List<Span> spans = null;
-        try {
-            long[] at = next;
-            for (ConsumerRecord<byte[], byte[]> record : records) {
-                int partition = record.partition();
-                if (at.length <= partition) {
-                    at = Arrays.copyOf(at, partition + 1);
-                } else if (at == next) {
-                    at = next.clone();
-                }
-                at[partition] = record.offset() + 1;
-                Span span = tracing.start(record);
-                ServiceEvent event;
-                try {
-                    event = eventFrames.decode(record);
-                } catch (InvalidEventException e) {
-                    metrics.recordSkipped();
-                    log.warn("Skipped record {}-{}@{}: not a valid ServiceEvent ({})",
-                            topic, partition, record.offset(), e.getMessage());
-                    if (span != null) {
-                        DeliveryTracing.skipped(span, "not a valid ServiceEvent");
-                    }
-                    continue;
-                }
-                if (span != null) {
-                    DeliveryTracing.decoded(span, event.id().toString(), event.cloudEventType());
-                    if (spans == null) {
-                        spans = new ArrayList<>();
-                    }
-                    spans.add(span);
-                }
-                long[] after = at.clone();
-                frames.add(eventFrames.frame(record, event, ResumePosition.encode(topicCheck, after, after.length), after));
+        long[] at = next;
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            int partition = record.partition();
+            if (at.length <= partition) {
+                at = Arrays.copyOf(at, partition + 1);
+            } else if (at == next) {
+                at = next.clone();
             }
-            hub.publish(frames, at.clone(), ResumePosition.encode(topicCheck, at, at.length));
-            next = at;
-        } finally {
-            if (spans != null) {
-                for (Span span : spans) {
-                    span.end();
-                }
+            at[partition] = record.offset() + 1;
+            @Nullable Span span = tracing.start(record);
+            ServiceEvent event;
+            try {
+                event = eventFrames.decode(record);
+            } catch (InvalidEventException e) {
+                metrics.recordSkipped();
+                log.warn("Skipped record {}-{}@{}: not a valid ServiceEvent ({})",
+                        topic, partition, record.offset(), e.getMessage());
+                DeliveryTracing.skipped(span);
+                continue;
             }
+            spans = DeliveryTracing.decoded(span, event, spans);
+            long[] after = at.clone();
+            frames.add(eventFrames.frame(record, event, ResumePosition.encode(topicCheck, after, after.length), after));
         }
+        hub.publish(frames, at.clone(), ResumePosition.encode(topicCheck, at, at.length));
+        next = at;
+        // not in a finally: a batch that fails is read again, and its records get new spans (an unended span is
+        // never exported, nor held)
+        DeliveryTracing.end(spans);
     }
 
     /** Once the start-up fill reached the ends it aimed at (or took too long), streams are admitted. */
