@@ -20,6 +20,14 @@ public final class CloudEventHeaders {
      * a consumer can apply the read rule without parsing the value.
      */
     public static final String OWNER = "ce_owner";
+    /**
+     * CloudEvents distributed-tracing extension: the W3C Trace Context {@code traceparent} of the write that
+     * produced the event (version-traceid-parentid-flags), so a consumer continues that trace. Absent when the
+     * write was not traced.
+     */
+    public static final String TRACEPARENT = "ce_traceparent";
+    /** CloudEvents distributed-tracing extension: the W3C {@code tracestate} beside it; only when non-empty. */
+    public static final String TRACESTATE = "ce_tracestate";
 
     public static final String SPEC_VERSION_1_0 = "1.0";
     public static final String JSON = "application/json";

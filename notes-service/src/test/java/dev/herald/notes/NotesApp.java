@@ -48,8 +48,11 @@ public final class NotesApp implements AutoCloseable {
         return start(name, Map.of());
     }
 
-    /** {@code overrides} win over the fixture's properties (e.g. another bootstrap server). */
-    public static NotesApp start(String name, Map<String, String> overrides) {
+    /**
+     * {@code overrides} win over the fixture's properties (e.g. another bootstrap server); {@code configurations}
+     * add test beans to the application's own.
+     */
+    public static NotesApp start(String name, Map<String, String> overrides, Class<?>... configurations) {
         warmUpIssuer();
         int instance = INSTANCES.incrementAndGet();
         String topic = "notes.events." + name + "." + instance;
@@ -72,7 +75,8 @@ public final class NotesApp implements AutoCloseable {
         properties.putAll(overrides);
         String[] arguments = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(NotesApplication.class).run(arguments);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(NotesApplication.class)
+                .sources(configurations).run(arguments);
         return new NotesApp(context, topic, jdbcUrl);
     }
 

@@ -97,8 +97,19 @@ public final class TestEvents {
 
     /** Publishes an event to another topic and waits for the acknowledgement. */
     public static ServiceEvent publishTo(String topic, ServiceEvent event) {
+        return publish(record(topic, event), event);
+    }
+
+    /** Publishes an event with more headers (trace context, say) and waits for the acknowledgement. */
+    public static ServiceEvent publish(ServiceEvent event, Map<String, String> headers) {
+        ProducerRecord<byte[], byte[]> record = record(Topics.NOTES_EVENTS, event);
+        headers.forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
+        return publish(record, event);
+    }
+
+    private static ServiceEvent publish(ProducerRecord<byte[], byte[]> record, ServiceEvent event) {
         try {
-            producer().send(record(topic, event)).get();
+            producer().send(record).get();
             return event;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

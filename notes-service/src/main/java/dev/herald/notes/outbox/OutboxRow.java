@@ -11,15 +11,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One pending event as the relay reads it. {@code payload} is the ServiceEvent JSON, sent as is; {@code owner}
- * the note's owner (null for rows written before the column existed).
+ * the note's owner (null for rows written before the column existed); {@code traceparent} and {@code tracestate}
+ * the W3C trace context of the write (null when it was not traced, tracestate also when empty).
  */
 record OutboxRow(long id, UUID eventId, UUID noteId, String eventType, Instant occurredAt, byte[] payload,
-                 @Nullable String owner) {
+                 @Nullable String owner, @Nullable String traceparent, @Nullable String tracestate) {
 
     /** The CloudEvents source of every record notes-service publishes. */
     static final String SOURCE = "/notes-service";
 
-    /** Key = note id (one note's events stay in one partition, in order); CloudEvents binary-mode headers. */
+    /**
+     * Key = note id (one note's events stay in one partition, in order); CloudEvents binary-mode headers, with
+     * the distributed-tracing extension when the write was traced.
+     */
     ProducerRecord<String, byte[]> toRecord(String topic) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(CloudEventHeaders.ID, utf8(eventId.toString()));
@@ -31,6 +35,12 @@ record OutboxRow(long id, UUID eventId, UUID noteId, String eventType, Instant o
         headers.add(CloudEventHeaders.CONTENT_TYPE, utf8(CloudEventHeaders.JSON));
         if (owner != null) {
             headers.add(CloudEventHeaders.OWNER, utf8(owner));
+        }
+        if (traceparent != null) {
+            headers.add(CloudEventHeaders.TRACEPARENT, utf8(traceparent));
+            if (tracestate != null && !tracestate.isEmpty()) {
+                headers.add(CloudEventHeaders.TRACESTATE, utf8(tracestate));
+            }
         }
         return new ProducerRecord<>(topic, null, noteId.toString(), payload, headers);
     }

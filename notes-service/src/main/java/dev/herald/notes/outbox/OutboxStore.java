@@ -28,8 +28,8 @@ final class OutboxStore implements AutoCloseable {
      * from their headers (no detoasting), and rows past the bound are never sent to the relay.
      */
     private static final String FETCH = """
-            select id, event_id, note_id, event_type, occurred_at, payload, owner from (
-              select id, event_id, note_id, event_type, occurred_at, payload, owner,
+            select id, event_id, note_id, event_type, occurred_at, payload, owner, traceparent, tracestate from (
+              select id, event_id, note_id, event_type, occurred_at, payload, owner, traceparent, tracestate,
                      sum(octet_length(payload)) over (order by id rows unbounded preceding) - octet_length(payload) as before
               from (select * from outbox order by id limit ?) first_rows
             ) batch
@@ -37,9 +37,11 @@ final class OutboxStore implements AutoCloseable {
             order by id""";
     private static final String DELETE = "delete from outbox where id = any(?)";
     private static final String DEAD_LETTER = """
-            with moved as (delete from outbox where id = ? returning id, event_id, note_id, event_type, occurred_at, payload, owner)
-            insert into outbox_dead_letter (id, event_id, note_id, event_type, occurred_at, payload, owner, error)
-            select id, event_id, note_id, event_type, occurred_at, payload, owner, ? from moved""";
+            with moved as (delete from outbox where id = ?
+                           returning id, event_id, note_id, event_type, occurred_at, payload, owner, traceparent, tracestate)
+            insert into outbox_dead_letter (id, event_id, note_id, event_type, occurred_at, payload, owner, traceparent,
+                                            tracestate, error)
+            select id, event_id, note_id, event_type, occurred_at, payload, owner, traceparent, tracestate, ? from moved""";
 
     private final Connection connection;
     private final PreparedStatement fetch;
@@ -80,7 +82,8 @@ final class OutboxStore implements AutoCloseable {
         try (ResultSet result = fetch.executeQuery()) {
             while (result.next()) {
                 rows.add(new OutboxRow(result.getLong(1), result.getObject(2, UUID.class), result.getObject(3, UUID.class),
-                        result.getString(4), result.getTimestamp(5).toInstant(), result.getBytes(6), result.getString(7)));
+                        result.getString(4), result.getTimestamp(5).toInstant(), result.getBytes(6), result.getString(7),
+                        result.getString(8), result.getString(9)));
             }
         }
         return rows;

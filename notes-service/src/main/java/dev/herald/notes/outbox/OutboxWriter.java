@@ -1,10 +1,13 @@
 package dev.herald.notes.outbox;
 
 import java.sql.Timestamp;
+import java.sql.Types;
 
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
+import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -12,14 +15,15 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Adds an event to the outbox inside the caller's transaction (it refuses to run outside one), and
- * wakes this instance's relay once that transaction has committed.
+ * Adds an event to the outbox inside the caller's transaction (it refuses to run outside one), with the
+ * caller's trace context ({@link WriteTrace}), and wakes this instance's relay once that transaction has committed.
  */
 @Component
 public class OutboxWriter {
 
     private static final String INSERT =
-            "insert into outbox (event_id, note_id, event_type, occurred_at, payload, owner) values (?, ?, ?, ?, ?, ?)";
+            "insert into outbox (event_id, note_id, event_type, occurred_at, payload, owner, traceparent, tracestate)"
+                    + " values (?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final JdbcTemplate jdbc;
     private final ServiceEventCodec codec;
@@ -33,13 +37,20 @@ public class OutboxWriter {
 
     @Transactional(propagation = Propagation.MANDATORY)
     public void enqueue(ServiceEvent event) {
+        WriteTrace trace = WriteTrace.current();
         jdbc.update(INSERT, event.id(), event.data().id(), event.cloudEventType(),
-                Timestamp.from(event.timestamp()), codec.encode(event), event.owner());
+                Timestamp.from(event.timestamp()), codec.encode(event), event.owner(), text(trace.traceparent()),
+                text(trace.tracestate()));
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
                 wakeUp.signal();
             }
         });
+    }
+
+    /** Typed, so a null needs no parameter metadata from the server. */
+    private static SqlParameterValue text(@Nullable String value) {
+        return new SqlParameterValue(Types.VARCHAR, value);
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.notes.outbox;
 
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,6 +25,7 @@ import dev.herald.notes.note.NoteInput;
 import dev.herald.notes.note.NoteService;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -96,6 +98,16 @@ class OutboxEventsIT {
     }
 
     @Test
+    void withTracingNotConfiguredNothingIsExportedAndWritesNeedNoTraceHeader() {
+        // no OTLP endpoint set: no span exporter exists, so no exporter connection is ever attempted
+        assertThat(app.context().getBeanProvider(SpanExporter.class).stream()).isEmpty();
+        HttpResponse<String> created = app.post("/notes", ALICE, noteJson("no trace header", ""));
+        assertThat(created.statusCode()).isEqualTo(201);
+        String id = json(created).get("id").asString();
+        assertThat(forNote(readUntil(Set.of(id), 1), id)).hasSize(1);
+    }
+
+    @Test
     void aRolledBackWriteYieldsNoEvent() {
         NoteService notes = app.bean(NoteService.class);
         TransactionTemplate transaction = app.bean(TransactionTemplate.class);
@@ -159,6 +171,10 @@ class OutboxEventsIT {
                 String error = app.jdbc().queryForObject(
                         "select error from outbox_dead_letter where note_id = ?::uuid", String.class, big);
                 assertThat(error).contains("RecordTooLarge");
+                // the write's trace context moves with the row (traced by default, if only 1 in 10 sampled)
+                String traceparent = app.jdbc().queryForObject(
+                        "select traceparent from outbox_dead_letter where note_id = ?::uuid", String.class, big);
+                assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
             } finally {
                 setMaxMessageBytes(admin, topic, "1048588");
             }

@@ -5,10 +5,13 @@ import dev.herald.gateway.fanout.GatewayMetrics;
 import dev.herald.gateway.fanout.Hub;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -24,13 +27,19 @@ class KafkaConfiguration {
 
     @Bean
     NotesEventConsumer notesEventConsumer(KafkaProperties kafkaProperties, GatewayProperties properties, Hub hub,
-                                          GatewayMetrics metrics, MeterRegistry registry) {
+                                          GatewayMetrics metrics, MeterRegistry registry,
+                                          ObjectProvider<Tracer> tracer, ObjectProvider<SpanExporter> spanExporters) {
         Map<String, Object> config = consumerConfig(kafkaProperties, "herald-gateway-", properties);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         GatewayProperties.Kafka kafka = properties.kafka();
         GatewayProperties.Resume resume = properties.resume();
+        // Spans nothing exports are work for nobody: without an exporter (no OTLP endpoint configured, or
+        // management.tracing.export.enabled=false) the consumer does not even look at the trace headers.
+        boolean exported = spanExporters.orderedStream().findAny().isPresent();
+        DeliveryTracing tracing = exported
+                ? new DeliveryTracing(tracer.getIfAvailable(), kafka.topic()) : DeliveryTracing.OFF;
         return new NotesEventConsumer(() -> metered(config, registry), kafka.topic(), kafka.pollTimeout(),
-                kafka.partitionRefresh(), resume.fill() ? resume.ringSize() : 0, hub, metrics);
+                kafka.partitionRefresh(), resume.fill() ? resume.ringSize() : 0, hub, metrics, tracing);
     }
 
     /** The bounded pool of Kafka readers for resumes the replay buffer cannot serve. */

@@ -6,6 +6,7 @@ import dev.herald.gateway.fanout.Frame;
 import dev.herald.gateway.fanout.GatewayMetrics;
 import dev.herald.gateway.fanout.Hub;
 import dev.herald.gateway.resume.ResumePosition;
+import io.opentelemetry.api.trace.Span;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -56,6 +57,7 @@ public final class NotesEventConsumer implements SmartLifecycle {
     private final Hub hub;
     private final GatewayMetrics metrics;
     private final EventFrames eventFrames = new EventFrames();
+    private final DeliveryTracing tracing;
     /** When the last poll came back (epoch millis); 0 before the first. */
     private volatile long lastPollMillis;
     /** The failure the loop is recovering from; null while it reads. */
@@ -82,6 +84,14 @@ public final class NotesEventConsumer implements SmartLifecycle {
      */
     public NotesEventConsumer(Supplier<Consumer<byte[], byte[]>> consumers, String topic, Duration pollTimeout,
                               Duration partitionRefresh, int fillEvents, Hub hub, GatewayMetrics metrics) {
+        this(consumers, topic, pollTimeout, partitionRefresh, fillEvents, hub, metrics, DeliveryTracing.OFF);
+    }
+
+    /** @param tracing spans of records that carry a trace context ({@link DeliveryTracing#OFF}: none) */
+    NotesEventConsumer(Supplier<Consumer<byte[], byte[]>> consumers, String topic, Duration pollTimeout,
+                       Duration partitionRefresh, int fillEvents, Hub hub, GatewayMetrics metrics,
+                       DeliveryTracing tracing) {
+        this.tracing = tracing;
         this.fillEvents = fillEvents;
         this.consumers = consumers;
         this.topic = topic;
@@ -207,11 +217,13 @@ public final class NotesEventConsumer implements SmartLifecycle {
 
     /**
      * Decodes a polled batch and hands it to the hub. The position moves only once the hub has the batch:
-     * after a failure halfway, the consumer reads the batch again rather than skip it.
+     * after a failure halfway, the consumer reads the batch again rather than skip it. A record that carries a
+     * sampled trace context gets a span from before its decoding until the hub has its batch.
      */
     private void publish(ConsumerRecords<byte[], byte[]> records) {
         List<Frame> frames = new ArrayList<>(records.count());
         metrics.recordsConsumed(records.count());
+        @Nullable List<Span> spans = null;
         long[] at = next;
         for (ConsumerRecord<byte[], byte[]> record : records) {
             int partition = record.partition();
@@ -221,6 +233,7 @@ public final class NotesEventConsumer implements SmartLifecycle {
                 at = next.clone();
             }
             at[partition] = record.offset() + 1;
+            @Nullable Span span = tracing.start(record);
             ServiceEvent event;
             try {
                 event = eventFrames.decode(record);
@@ -228,13 +241,18 @@ public final class NotesEventConsumer implements SmartLifecycle {
                 metrics.recordSkipped();
                 log.warn("Skipped record {}-{}@{}: not a valid ServiceEvent ({})",
                         topic, partition, record.offset(), e.getMessage());
+                DeliveryTracing.skipped(span);
                 continue;
             }
+            spans = DeliveryTracing.decoded(span, event, spans);
             long[] after = at.clone();
             frames.add(eventFrames.frame(record, event, ResumePosition.encode(topicCheck, after, after.length), after));
         }
         hub.publish(frames, at.clone(), ResumePosition.encode(topicCheck, at, at.length));
         next = at;
+        // not in a finally: a batch that fails is read again, and its records get new spans (an unended span is
+        // never exported, nor held)
+        DeliveryTracing.end(spans);
     }
 
     /** Once the start-up fill reached the ends it aimed at (or took too long), streams are admitted. */
