@@ -1,6 +1,7 @@
 package dev.herald.gateway;
 
 import dev.herald.contracts.Action;
+import dev.herald.contracts.Actor;
 import dev.herald.contracts.CloudEventHeaders;
 import dev.herald.contracts.NoteData;
 import dev.herald.contracts.ServiceEvent;
@@ -47,6 +48,17 @@ public final class TestEvents {
         UUID noteId = UUID.randomUUID();
         return ServiceEvent.forNote(UUID.randomUUID(), action, new NoteData(noteId, "note of " + owner, content, owner,
                 1, now, now), owner, now);
+    }
+
+    /**
+     * An event on a new note of {@code owner} performed by {@code actor} (an admin editing someone's note,
+     * say); a null actor is a system event, which carries no {@code user}. The audience is the owner's.
+     */
+    public static ServiceEvent note(String owner, @Nullable String actor, Action action, String content) {
+        Instant now = Instant.now();
+        NoteData note = new NoteData(UUID.randomUUID(), "note of " + owner, content, owner, 1, now, now);
+        return new ServiceEvent(UUID.randomUUID(), action, note, actor == null ? null : new Actor(actor), now,
+                ServiceEvent.NOTES, note.id().toString(), ServiceEvent.SCHEMA_VERSION);
     }
 
     /** The next save of {@code event}'s note (same note, same content, version {@code version}). */

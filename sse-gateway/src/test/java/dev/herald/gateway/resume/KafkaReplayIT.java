@@ -74,6 +74,48 @@ class KafkaReplayIT extends GatewayIntegrationTest {
     }
 
     @Test
+    void aReplayFromKafkaCarriesTheEventsOnTheUsersNotesWhoeverPerformedThem() {
+        String alice = unique("alice");
+        String bob = unique("bob");
+        String root = unique("root");
+        String aliceToken = HeraldIssuer.token(alice, "user");
+        String bobToken = HeraldIssuer.token(bob, "user");
+        String adminToken = HeraldIssuer.token(root, "admin");
+        String aliceId = lastIdAfterOneEvent(aliceToken, alice);
+        String bobId = lastIdAfterOneEvent(bobToken, bob);
+        String adminId = lastIdAfterOneEvent(adminToken, root);
+        double fromKafka = metrics.resumes(ResumeSource.KAFKA);
+        List<UUID> alices = new ArrayList<>();
+        List<UUID> bobs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) { // 24 events: more than the ring holds
+            alices.add(publish(TestEvents.note(alice, root, Action.UPDATED, "an admin edits")).id());
+            alices.add(publish(TestEvents.note(alice, null, Action.DELETED, "the system deletes")).id());
+            bobs.add(publish(TestEvents.note(bob, root, Action.CREATED, "an admin writes for bob")).id());
+        }
+
+        try (SseTestClient aliceResumed = resume(aliceToken, aliceId);
+             SseTestClient bobResumed = resume(bobToken, bobId);
+             SseTestClient adminResumed = resume(adminToken, adminId)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> eventIds(aliceResumed).size() >= 16
+                    && eventIds(bobResumed).size() >= 8 && eventIds(adminResumed).size() >= 24);
+            ServiceEvent fence = publish(TestEvents.note(alice, root, Action.DELETED, "fence"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(aliceResumed).contains(fence.id())
+                    && eventIds(adminResumed).contains(fence.id()));
+
+            assertThat(eventIds(aliceResumed)).hasSize(17).endsWith(fence.id());
+            assertThat(eventIds(aliceResumed).subList(0, 16)).containsExactlyInAnyOrderElementsOf(alices);
+            assertThat(eventIds(bobResumed)).containsExactlyInAnyOrderElementsOf(bobs);
+            List<UUID> everything = new ArrayList<>(alices);
+            everything.addAll(bobs);
+            assertThat(eventIds(adminResumed)).hasSize(25).endsWith(fence.id());
+            assertThat(eventIds(adminResumed).subList(0, 24)).containsExactlyInAnyOrderElementsOf(everything);
+            assertThat(aliceResumed.named("reset")).isEmpty();
+            assertThat(adminResumed.named("reset")).isEmpty();
+        }
+        assertThat(metrics.resumes(ResumeSource.KAFKA)).isGreaterThanOrEqualTo(fromKafka + 3);
+    }
+
+    @Test
     void aPositionOlderThanRetentionGetsAResetThenTheLiveStream() throws Exception {
         String alice = unique("alice");
         String token = HeraldIssuer.token(alice, "user");
@@ -102,7 +144,11 @@ class KafkaReplayIT extends GatewayIntegrationTest {
     }
 
     private static ServiceEvent publish(String owner, Action action) {
-        return TestEvents.publishTo(TOPIC, TestEvents.note(owner, action, "hello"));
+        return publish(TestEvents.note(owner, action, "hello"));
+    }
+
+    private static ServiceEvent publish(ServiceEvent event) {
+        return TestEvents.publishTo(TOPIC, event);
     }
 
     /** What retention does to old records: every partition's log start moves to its end. */

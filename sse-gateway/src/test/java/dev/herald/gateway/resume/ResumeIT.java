@@ -160,6 +160,48 @@ class ResumeIT extends GatewayIntegrationTest {
     }
 
     @Test
+    void aResumedStreamGetsTheEventsOnItsUsersNotesWhoeverPerformedThem() {
+        String alice = unique("alice");
+        String bob = unique("bob");
+        String root = unique("root");
+        String aliceToken = HeraldIssuer.token(alice, "user");
+        String bobToken = HeraldIssuer.token(bob, "user");
+        String adminToken = HeraldIssuer.token(root, "admin");
+        String aliceId = lastIdAfterOneEvent(aliceToken, alice);
+        String bobId = lastIdAfterOneEvent(bobToken, bob);
+        String adminId;
+        try (SseTestClient admin = connect(adminToken)) {
+            adminId = admin.lastId();
+        }
+        ServiceEvent adminUpdatesAlices = TestEvents.publish(TestEvents.note(alice, root, Action.UPDATED, "edited"));
+        ServiceEvent systemDeletesAlices = TestEvents.publish(TestEvents.note(alice, null, Action.DELETED, "expired"));
+        ServiceEvent adminWritesForBob = TestEvents.publish(TestEvents.note(bob, root, Action.CREATED, "for bob"));
+        ServiceEvent bobWritesHisOwn = TestEvents.publish(TestEvents.note(bob, bob, Action.CREATED, "mine"));
+        double fromMemory = metrics.resumes(ResumeSource.MEMORY);
+
+        try (SseTestClient aliceResumed = resume(aliceToken, aliceId);
+             SseTestClient bobResumed = resume(bobToken, bobId);
+             SseTestClient adminResumed = resume(adminToken, adminId)) {
+            awaitCount(aliceResumed, 2);
+            awaitCount(bobResumed, 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(adminResumed).containsAll(
+                    ids(List.of(adminUpdatesAlices, systemDeletesAlices, adminWritesForBob, bobWritesHisOwn))));
+            ServiceEvent fence = TestEvents.publish(alice, Action.CREATED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(aliceResumed).contains(fence.id()));
+
+            assertThat(eventIds(aliceResumed)).hasSize(3).endsWith(fence.id());
+            assertThat(eventIds(aliceResumed).subList(0, 2))
+                    .containsExactlyInAnyOrder(adminUpdatesAlices.id(), systemDeletesAlices.id());
+            assertThat(eventIds(bobResumed)).containsExactlyInAnyOrder(adminWritesForBob.id(), bobWritesHisOwn.id());
+            assertThat(eventIds(adminResumed).stream().filter(ids(List.of(adminUpdatesAlices, systemDeletesAlices,
+                    adminWritesForBob, bobWritesHisOwn))::contains).toList())
+                    .containsExactlyInAnyOrder(adminUpdatesAlices.id(), systemDeletesAlices.id(),
+                            adminWritesForBob.id(), bobWritesHisOwn.id());
+        }
+        assertThat(metrics.resumes(ResumeSource.MEMORY)).isGreaterThanOrEqualTo(fromMemory + 3);
+    }
+
+    @Test
     void aQuietStreamGetsPositionCheckpointsAndResumesFromThem() {
         String quiet = unique("quiet");
         String other = unique("other");
