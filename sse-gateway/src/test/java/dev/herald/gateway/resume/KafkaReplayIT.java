@@ -3,6 +3,7 @@ package dev.herald.gateway.resume;
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.gateway.GatewayIntegrationTest;
+import dev.herald.gateway.LineBreaks;
 import dev.herald.gateway.SseTestClient;
 import dev.herald.gateway.TestEvents;
 import dev.herald.gateway.fanout.ResumeSource;
@@ -113,6 +114,31 @@ class KafkaReplayIT extends GatewayIntegrationTest {
             assertThat(adminResumed.named("reset")).isEmpty();
         }
         assertThat(metrics.resumes(ResumeSource.KAFKA)).isGreaterThanOrEqualTo(fromKafka + 3);
+    }
+
+    @Test
+    void aReplayedEventWhoseRecordValueHoldsLineBreaksIsWrittenAsOneDataLine() {
+        String alice = unique("alice");
+        String token = HeraldIssuer.token(alice, "user");
+        String lastId = lastIdAfterOneEvent(token, alice);
+        double fromKafka = metrics.resumes(ResumeSource.KAFKA);
+        List<ServiceEvent> spaced = new ArrayList<>();
+        for (String spacing : LineBreaks.SPACINGS) {
+            ServiceEvent event = TestEvents.note(alice, Action.UPDATED, "spaced");
+            spaced.add(TestEvents.publishRaw(TOPIC, event, LineBreaks.spread(event, spacing)));
+        }
+        for (int i = 0; i < 20; i++) { // more than the ring holds: the spaced ones come from Kafka
+            publish(unique("bob"), Action.CREATED);
+        }
+
+        try (SseTestClient resumed = resume(token, lastId)) {
+            ResumeIT.awaitCount(resumed, spaced.size());
+            for (ServiceEvent event : spaced) {
+                LineBreaks.assertWrittenAsOneDataLine(resumed, event);
+            }
+            assertThat(eventIds(resumed)).containsExactlyInAnyOrderElementsOf(spaced.stream().map(ServiceEvent::id).toList());
+        }
+        assertThat(metrics.resumes(ResumeSource.KAFKA)).isGreaterThan(fromKafka);
     }
 
     @Test
