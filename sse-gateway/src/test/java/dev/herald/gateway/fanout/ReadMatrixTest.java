@@ -183,7 +183,7 @@ class ReadMatrixTest {
 
     private static List<UUID> expected(Reader reader, int mask) {
         return EVENTS.stream()
-                .filter(event -> reader.owners() == EVERYONE || reader.owners().contains(event.owner()))
+                .filter(event -> reader.owners() == EVERYONE || reader.owners().contains(event.data().createdBy()))
                 .filter(event -> (mask & SseFormat.typeBit(event.action())) != 0)
                 .map(ServiceEvent::id)
                 .toList();
