@@ -34,7 +34,8 @@ class StreamConformanceIT extends GatewayIntegrationTest {
             SseTestClient.Event connected = stream.events().getFirst();
             assertThat(connected.name()).isEqualTo("message");
             assertThat(connected.data()).isEqualTo("{\"type\":\"connected\"}");
-            assertThat(ResumePosition.decode(Topics.NOTES_EVENTS, connected.id()).partitionCount()).isEqualTo(3);
+            assertThat(connected.ownId()).as("a new stream's connected frame carries its start position").isNotNull();
+            assertThat(ResumePosition.decode(Topics.NOTES_EVENTS, connected.ownId()).partitionCount()).isEqualTo(3);
         }
     }
 
