@@ -142,6 +142,70 @@ class KafkaReplayIT extends GatewayIntegrationTest {
     }
 
     @Test
+    void aQuietStreamsCheckpointKeepsItsResumeInMemoryWhereItsFirstIdWouldNeedKafka() {
+        String quiet = unique("quiet");
+        String token = HeraldIssuer.token(quiet, "user");
+        try (SseTestClient stream = connect(token)) {
+            String initial = stream.lastId();
+            for (int i = 0; i < 24; i++) { // more than the ring holds: the first id is no longer in memory
+                publish(unique("other"), Action.CREATED);
+            }
+            ResumePosition end = ResumePosition.of(endOffsets());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ResumeIT.atOrPast(ResumePosition.decode(TOPIC, stream.lastId()), end));
+            assertThat(stream.events()).as("the connected frame is the only event").hasSize(1);
+            assertThat(stream.raw()).as("a checkpoint is an id: line alone").containsPattern("\n\nid: [^\n]+\n\n");
+            String checkpoint = stream.lastId();
+            assertThat(checkpoint).isNotEqualTo(initial);
+            stream.close();
+
+            double fromMemory = metrics.resumes(ResumeSource.MEMORY);
+            double fromKafka = metrics.resumes(ResumeSource.KAFKA);
+            try (SseTestClient resumed = resume(token, checkpoint)) {
+                ServiceEvent mine = publish(quiet, Action.CREATED);
+                await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(resumed).contains(mine.id()));
+                assertThat(eventIds(resumed)).containsExactly(mine.id());
+            }
+            assertThat(metrics.resumes(ResumeSource.MEMORY)).as("resumed from memory").isEqualTo(fromMemory + 1);
+            assertThat(metrics.resumes(ResumeSource.KAFKA)).as("no Kafka read").isEqualTo(fromKafka);
+        }
+    }
+
+    @Test
+    void aReplayFromKafkaCarriesOnlyTheTypesAStreamAskedFor() {
+        String alice = unique("alice");
+        String token = HeraldIssuer.token(alice, "user");
+        String lastId = lastIdAfterOneEvent(token, alice);
+        String adminToken = HeraldIssuer.token(unique("root"), "admin");
+        String adminId = lastIdAfterOneEvent(adminToken, unique("root"));
+        List<UUID> createdOrDeleted = new ArrayList<>();
+        List<UUID> updated = new ArrayList<>();
+        for (int i = 0; i < 24; i++) { // more than the ring holds
+            ServiceEvent event = publish(alice, Action.values()[i % 3]);
+            (event.action() == Action.UPDATED ? updated : createdOrDeleted).add(event.id());
+        }
+
+        try (SseTestClient two = resume(port, token, "/events?types=notes:created,notes:deleted", lastId);
+             SseTestClient one = resume(port, token, "/events?types=notes:updated", lastId);
+             SseTestClient admin = resume(port, adminToken, "/events?types=notes:updated", adminId)) {
+            ResumeIT.awaitCount(two, 16);
+            ResumeIT.awaitCount(one, 8);
+            ResumeIT.awaitCount(admin, 8);
+            ServiceEvent liveUpdate = publish(alice, Action.UPDATED);
+            ServiceEvent liveDelete = publish(alice, Action.DELETED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(two).contains(liveDelete.id())
+                    && eventIds(one).contains(liveUpdate.id()) && eventIds(admin).contains(liveUpdate.id()));
+
+            assertThat(eventIds(two)).hasSize(17).endsWith(liveDelete.id());
+            assertThat(eventIds(two).subList(0, 16)).containsExactlyInAnyOrderElementsOf(createdOrDeleted);
+            assertThat(eventIds(one)).hasSize(9).endsWith(liveUpdate.id());
+            assertThat(eventIds(one).subList(0, 8)).containsExactlyInAnyOrderElementsOf(updated);
+            assertThat(eventIds(admin)).hasSize(9).endsWith(liveUpdate.id());
+            assertThat(eventIds(admin).subList(0, 8)).containsExactlyInAnyOrderElementsOf(updated);
+        }
+    }
+
+    @Test
     void aPositionOlderThanRetentionGetsAResetThenTheLiveStream() throws Exception {
         String alice = unique("alice");
         String token = HeraldIssuer.token(alice, "user");
@@ -175,6 +239,21 @@ class KafkaReplayIT extends GatewayIntegrationTest {
 
     private static ServiceEvent publish(ServiceEvent event) {
         return TestEvents.publishTo(TOPIC, event);
+    }
+
+    /** The next offset of every partition: the topic's end. */
+    private static long[] endOffsets() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 3; p++) {
+                latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+            }
+            long[] ends = new long[3];
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> ends[tp.partition()] = info.offset());
+            return ends;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** What retention does to old records: every partition's log start moves to its end. */

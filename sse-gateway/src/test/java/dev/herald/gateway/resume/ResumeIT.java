@@ -35,6 +35,9 @@ class ResumeIT extends GatewayIntegrationTest {
             awaitCount(witness, 13);
 
             try (SseTestClient resumed = resume(token, lastId)) {
+                assertThat(resumed.events().getFirst().data()).isEqualTo("{\"type\":\"connected\"}");
+                assertThat(resumed.events().getFirst().ownId())
+                        .as("a resuming stream's connected frame has no id: the client keeps its own").isNull();
                 awaitCount(resumed, 12);
                 ServiceEvent live = TestEvents.publish(alice, Action.UPDATED);
                 awaitCount(resumed, 13);
@@ -92,7 +95,7 @@ class ResumeIT extends GatewayIntegrationTest {
                 assertThat(stream.status()).isEqualTo(200);
                 await().atMost(Duration.ofSeconds(10)).until(() -> !stream.named("reset").isEmpty());
                 assertThat(stream.named("reset").getFirst().data()).contains("\"reason\":\"unreadable\"");
-                assertThat(stream.named("reset").getFirst().id()).as("the reset moves the client to the live position")
+                assertThat(stream.named("reset").getFirst().ownId()).as("the reset moves the client to the live position")
                         .isNotNull().isNotEqualTo(garbage);
                 ServiceEvent live = TestEvents.publish(alice, Action.CREATED);
                 await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(stream).contains(live.id()));
@@ -145,6 +148,8 @@ class ResumeIT extends GatewayIntegrationTest {
 
         try (SseTestClient aliceAll = resume(aliceToken, aliceId);
              SseTestClient aliceDeletes = resume(port, aliceToken, "/events?types=notes:deleted", aliceId);
+             SseTestClient aliceCreatesAndDeletes = resume(port, aliceToken, "/events?types=notes:created,notes:deleted",
+                     aliceId);
              SseTestClient admin = resume(adminToken, adminId)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(aliceAll).size() >= 9
                     && eventIds(aliceDeletes).size() >= 3
@@ -155,6 +160,11 @@ class ResumeIT extends GatewayIntegrationTest {
 
             assertThat(eventIds(aliceAll)).containsExactlyInAnyOrderElementsOf(concat(ids(alices), fence.id()));
             assertThat(eventIds(aliceDeletes)).containsExactlyInAnyOrderElementsOf(concat(alicesDeletes, fence.id()));
+            List<UUID> alicesCreatesAndDeletes = alices.stream().filter(e -> e.action() != Action.UPDATED)
+                    .map(ServiceEvent::id).toList();
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(aliceCreatesAndDeletes).contains(fence.id()));
+            assertThat(eventIds(aliceCreatesAndDeletes))
+                    .containsExactlyInAnyOrderElementsOf(concat(alicesCreatesAndDeletes, fence.id()));
             assertThat(aliceAll.events()).noneMatch(event -> event.data().contains(bob));
         }
     }
@@ -221,6 +231,8 @@ class ResumeIT extends GatewayIntegrationTest {
                     ResumePosition.decode(Topics.NOTES_EVENTS, stream.lastId()), afterOthers));
             assertThat(stream.lastId()).isNotEqualTo(initial);
             assertThat(eventIds(stream)).as("a checkpoint fires no event").isEmpty();
+            assertThat(stream.events()).as("the connected frame is the only event").hasSize(1);
+            assertThat(stream.raw()).as("a checkpoint is an id: line alone").containsPattern("\n\nid: [^\n]+\n\n");
 
             String checkpoint = stream.lastId();
             stream.close();
