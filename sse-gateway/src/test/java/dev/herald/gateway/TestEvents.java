@@ -125,6 +125,20 @@ public final class TestEvents {
         return producer().send(record(Topics.NOTES_EVENTS, event));
     }
 
+    /** Publishes {@code event}'s record to one partition of {@code topic} and waits for the acknowledgement. */
+    public static ServiceEvent publishTo(String topic, int partition, ServiceEvent event) {
+        ProducerRecord<byte[], byte[]> relayed = record(topic, event);
+        try {
+            producer().send(new ProducerRecord<>(topic, partition, relayed.key(), relayed.value(), relayed.headers())).get();
+            return event;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     /** Publishes {@code event}'s record (key and headers as the relay writes them) with another value. */
     public static ServiceEvent publishRaw(String topic, ServiceEvent event, byte[] value) {
         ProducerRecord<byte[], byte[]> relayed = record(topic, event);
@@ -138,15 +152,6 @@ public final class TestEvents {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
-    }
-
-    /** Publishes without waiting; {@code acked} runs on the producer's thread when the broker acknowledged it. */
-    public static void publishAsync(ServiceEvent event, Runnable acked) {
-        producer().send(record(Topics.NOTES_EVENTS, event), (metadata, error) -> {
-            if (error == null) {
-                acked.run();
-            }
-        });
     }
 
     /** Publishes a record value that is not (necessarily) a valid event. */
