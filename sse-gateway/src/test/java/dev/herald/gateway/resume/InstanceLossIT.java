@@ -25,6 +25,8 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,10 +62,18 @@ class InstanceLossIT extends GatewayIntegrationTest {
         for (int i = 0; i < USERS; i++) {
             users.add(unique("lost"));
         }
-        String adminRole = "admin";
         awaitAdmitting(victimPort, HeraldIssuer.token(unique("probe"), "user"));
 
         List<ResumingClient> clients = new CopyOnWriteArrayList<>();
+        try {
+            run(users, clients, victimPort);
+        } finally { // streams left open in the shared context would fail the classes that run after this one
+            clients.forEach(ResumingClient::close);
+        }
+    }
+
+    private void run(List<String> users, List<ResumingClient> clients, int victimPort) throws Exception {
+        String adminRole = "admin";
         for (int u = 0; u < USERS; u++) {
             boolean admin = u < ADMINS;
             String token = admin ? HeraldIssuer.token(users.get(u), adminRole) : HeraldIssuer.token(users.get(u), "user");
@@ -95,7 +105,6 @@ class InstanceLossIT extends GatewayIntegrationTest {
         }
         assertThat(metrics.resumes(ResumeSource.MEMORY) + metrics.resumes(ResumeSource.KAFKA) - resumedBefore)
                 .isGreaterThanOrEqualTo(clients.size());
-        clients.forEach(ResumingClient::close);
     }
 
     private static List<UUID> expected(ResumingClient client, List<ServiceEvent> published) {
@@ -124,11 +133,7 @@ class InstanceLossIT extends GatewayIntegrationTest {
     }
 
     private static Process startFromBootJar(int port) throws IOException {
-        Path jar;
-        try (Stream<Path> files = Files.list(Path.of("target"))) {
-            jar = files.filter(path -> path.getFileName().toString().matches("sse-gateway-.*\\.jar"))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no boot jar in target/ (run verify, not test)"));
-        }
+        Path jar = bootJar();
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-Xss512k",
                 "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
@@ -141,6 +146,23 @@ class InstanceLossIT extends GatewayIntegrationTest {
                 "--spring.main.banner-mode=off");
         File log = Path.of("target", "instance-loss-victim.log").toFile();
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    }
+
+    /** The one executable jar the build made of this module (not a sources, javadoc or plain jar). */
+    private static Path bootJar() throws IOException {
+        List<Path> bootJars = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            for (Path path : files.filter(path -> path.getFileName().toString().matches("sse-gateway-[^/]*\\.jar")).toList()) {
+                try (JarFile jar = new JarFile(path.toFile())) {
+                    Manifest manifest = jar.getManifest();
+                    if (manifest != null && manifest.getMainAttributes().getValue("Start-Class") != null) {
+                        bootJars.add(path);
+                    }
+                }
+            }
+        }
+        assertThat(bootJars).as("executable jars in target/ (run verify, not test)").hasSize(1);
+        return bootJars.getFirst();
     }
 
     private static void awaitAdmitting(int port, String token) {
