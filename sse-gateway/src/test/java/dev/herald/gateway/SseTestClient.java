@@ -24,9 +24,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SseTestClient implements AutoCloseable {
 
-    /** One dispatched SSE event; {@code name} is "message" when the frame had no {@code event:} line. */
-    public record Event(@Nullable String id, String name, String data, long receivedNanos) {
+    /**
+     * One dispatched SSE event; {@code name} is "message" when the frame had no {@code event:} line. {@code id}
+     * is the last event id at dispatch, as a browser holds it (an earlier frame's when this one has none);
+     * {@code ownId} is this frame's own {@code id:} field, null when it had none.
+     */
+    public record Event(@Nullable String id, String name, String data, long receivedNanos, @Nullable String ownId) {
     }
+
+    /** The end of a response as seen by a client that was reading it. */
+    public static final String CLEAN_END = "the server ended the response (last chunk)";
+    /** The end of a response whose connection the server closed before its last chunk. */
+    public static final String CONNECTION_CLOSED = new IOException("connection closed").toString();
 
     private final Socket socket;
     private final InputStream in;
@@ -40,6 +49,7 @@ public final class SseTestClient implements AutoCloseable {
     private volatile @Nullable String lastId;
     private volatile long endedNanos;
     private volatile @Nullable String body;
+    private volatile @Nullable String endCause;
 
     private SseTestClient(Socket socket, InputStream in, int status, Map<String, String> headers) {
         this.socket = socket;
@@ -126,6 +136,7 @@ public final class SseTestClient implements AutoCloseable {
                     String sizeLine = readLine(in);
                     int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
                     if (size == 0) {
+                        endCause = CLEAN_END;
                         break;
                     }
                     byte[] chunk = in.readNBytes(size);
@@ -143,8 +154,11 @@ public final class SseTestClient implements AutoCloseable {
                 body = raw.toString();
             }
         } catch (IOException | RuntimeException e) {
-            // the server or the test closed the connection
+            endCause = e.toString(); // the connection closed or reset, a read timed out, or the stream did not parse
         } finally {
+            if (endCause == null) {
+                endCause = CLEAN_END;
+            }
             endedNanos = System.nanoTime();
             ended = true;
             end.countDown();
@@ -155,6 +169,7 @@ public final class SseTestClient implements AutoCloseable {
     private final class SseParser {
         private final StringBuilder pending = new StringBuilder();
         private @Nullable String id;
+        private @Nullable String ownId;
         private @Nullable String name;
         private final List<String> data = new ArrayList<>();
 
@@ -176,8 +191,10 @@ public final class SseTestClient implements AutoCloseable {
                     lastId = id; // set at dispatch, also by a frame with no data (a checkpoint)
                 }
                 if (!data.isEmpty() || name != null) {
-                    events.add(new Event(id, name == null ? "message" : name, String.join("\n", data), System.nanoTime()));
+                    events.add(new Event(id, name == null ? "message" : name, String.join("\n", data), System.nanoTime(),
+                            ownId));
                 }
+                ownId = null;
                 name = null;
                 data.clear();
                 return;
@@ -195,7 +212,10 @@ public final class SseTestClient implements AutoCloseable {
                 value = value.substring(1);
             }
             switch (field) {
-                case "id" -> id = value;
+                case "id" -> {
+                    id = value;
+                    ownId = value;
+                }
                 case "event" -> name = value;
                 case "data" -> data.add(value);
                 default -> { }
@@ -263,6 +283,14 @@ public final class SseTestClient implements AutoCloseable {
 
     public int heartbeats() {
         return heartbeats.get();
+    }
+
+    /**
+     * Why the response ended: {@link #CLEAN_END} when the server ended it, else what ended the reading (a
+     * closed or reset connection, a read timeout, a parse error); null while it runs.
+     */
+    public @Nullable String endCause() {
+        return endCause;
     }
 
     /** Whether the server ended the response (or the connection). */

@@ -1,6 +1,7 @@
 package dev.herald.gateway;
 
 import dev.herald.contracts.Action;
+import dev.herald.contracts.Actor;
 import dev.herald.contracts.CloudEventHeaders;
 import dev.herald.contracts.NoteData;
 import dev.herald.contracts.ServiceEvent;
@@ -47,6 +48,17 @@ public final class TestEvents {
         UUID noteId = UUID.randomUUID();
         return ServiceEvent.forNote(UUID.randomUUID(), action, new NoteData(noteId, "note of " + owner, content, owner,
                 1, now, now), owner, now);
+    }
+
+    /**
+     * An event on a new note of {@code owner} performed by {@code actor} (an admin editing someone's note,
+     * say); a null actor is a system event, which carries no {@code user}. The audience is the owner's.
+     */
+    public static ServiceEvent note(String owner, @Nullable String actor, Action action, String content) {
+        Instant now = Instant.now();
+        NoteData note = new NoteData(UUID.randomUUID(), "note of " + owner, content, owner, 1, now, now);
+        return new ServiceEvent(UUID.randomUUID(), action, note, actor == null ? null : new Actor(actor), now,
+                ServiceEvent.NOTES, note.id().toString(), ServiceEvent.SCHEMA_VERSION);
     }
 
     /** The next save of {@code event}'s note (same note, same content, version {@code version}). */
@@ -122,6 +134,35 @@ public final class TestEvents {
     /** Publishes without waiting (for a steady flow); the future completes with the acknowledgement. */
     public static java.util.concurrent.Future<?> publishAsync(ServiceEvent event) {
         return producer().send(record(Topics.NOTES_EVENTS, event));
+    }
+
+    /** Publishes {@code event}'s record to one partition of {@code topic} and waits for the acknowledgement. */
+    public static ServiceEvent publishTo(String topic, int partition, ServiceEvent event) {
+        ProducerRecord<byte[], byte[]> relayed = record(topic, event);
+        try {
+            producer().send(new ProducerRecord<>(topic, partition, relayed.key(), relayed.value(), relayed.headers())).get();
+            return event;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Publishes {@code event}'s record (key and headers as the relay writes them) with another value. */
+    public static ServiceEvent publishRaw(String topic, ServiceEvent event, byte[] value) {
+        ProducerRecord<byte[], byte[]> relayed = record(topic, event);
+        ProducerRecord<byte[], byte[]> raw = new ProducerRecord<>(topic, null, relayed.key(), value, relayed.headers());
+        try {
+            producer().send(raw).get();
+            return event;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Publishes a record value that is not (necessarily) a valid event. */

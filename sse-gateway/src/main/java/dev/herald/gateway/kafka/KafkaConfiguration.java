@@ -124,6 +124,10 @@ class KafkaConfiguration {
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(fetchMax, 1024 * 1024));
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        // partitionsFor answers from the client's cached metadata (5 min old by default): a partition added to
+        // the topic is seen only once that cache is refreshed, so refresh it as often as partitions are checked
+        config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG,
+                (int) Math.min(Integer.MAX_VALUE, Math.max(1_000, properties.kafka().partitionRefresh().toMillis())));
         return config;
     }
 }

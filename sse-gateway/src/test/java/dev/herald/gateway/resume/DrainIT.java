@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,18 +41,30 @@ class DrainIT extends GatewayIntegrationTest {
             awaitConnected(stream);
             streams.add(stream);
         }
+        long drainStart = System.nanoTime();
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(draining::close);
         await().atMost(Duration.ofSeconds(10)).until(hub::isDraining);
 
-        try (SseTestClient refused = SseTestClient.get(draining.port(), "/events", bearer(HeraldIssuer.token(unique("late"), "user")))) {
+        try (SseTestClient refused = SseTestClient.get(draining.port(), "/events", bearer(HeraldIssuer.token(unique("late"), "user")));
+             SseTestClient health = SseTestClient.request(draining.port(), "GET", "/actuator/health", Map.of())) {
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.header("Retry-After")).isNotBlank();
+            assertThat(refused.header("content-type")).startsWith("application/problem+json");
+            await().atMost(Duration.ofSeconds(2)).until(() -> refused.body() != null);
+            assertThat(refused.body()).contains("\"title\":\"Draining\"", "\"status\":503");
+            assertThat(health.status()).as("the instance is out of service while it drains").isEqualTo(503);
+            await().atMost(Duration.ofSeconds(2)).until(() -> health.body() != null);
+            assertThat(health.body()).contains("\"status\":\"OUT_OF_SERVICE\"");
         }
         List<Long> ends = new ArrayList<>();
         for (SseTestClient stream : streams) {
-            assertThat(stream.awaitEnd(Duration.ofSeconds(10))).as("closed within the window").isTrue();
+            assertThat(stream.awaitEnd(Duration.ofSeconds(10))).as("closed at all").isTrue();
+            assertThat(stream.endCause()).as("the server ended it, not a read timeout or a parse error")
+                    .isIn(SseTestClient.CLEAN_END, SseTestClient.CONNECTION_CLOSED);
             ends.add(stream.endedNanos());
         }
+        long lastEndMillis = (ends.stream().mapToLong(Long::longValue).max().orElseThrow() - drainStart) / 1_000_000;
+        assertThat(lastEndMillis).as("every stream closed within the 2 s window (+1 s)").isLessThanOrEqualTo(3_000);
         long spreadMillis = (ends.stream().mapToLong(Long::longValue).max().orElseThrow()
                 - ends.stream().mapToLong(Long::longValue).min().orElseThrow()) / 1_000_000;
         assertThat(spreadMillis).as("closes spread over the 2 s window, not all at once").isGreaterThan(500);

@@ -35,6 +35,9 @@ class ResumeIT extends GatewayIntegrationTest {
             awaitCount(witness, 13);
 
             try (SseTestClient resumed = resume(token, lastId)) {
+                assertThat(resumed.events().getFirst().data()).isEqualTo("{\"type\":\"connected\"}");
+                assertThat(resumed.events().getFirst().ownId())
+                        .as("a resuming stream's connected frame has no id: the client keeps its own").isNull();
                 awaitCount(resumed, 12);
                 ServiceEvent live = TestEvents.publish(alice, Action.UPDATED);
                 awaitCount(resumed, 13);
@@ -92,7 +95,7 @@ class ResumeIT extends GatewayIntegrationTest {
                 assertThat(stream.status()).isEqualTo(200);
                 await().atMost(Duration.ofSeconds(10)).until(() -> !stream.named("reset").isEmpty());
                 assertThat(stream.named("reset").getFirst().data()).contains("\"reason\":\"unreadable\"");
-                assertThat(stream.named("reset").getFirst().id()).as("the reset moves the client to the live position")
+                assertThat(stream.named("reset").getFirst().ownId()).as("the reset moves the client to the live position")
                         .isNotNull().isNotEqualTo(garbage);
                 ServiceEvent live = TestEvents.publish(alice, Action.CREATED);
                 await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(stream).contains(live.id()));
@@ -145,6 +148,8 @@ class ResumeIT extends GatewayIntegrationTest {
 
         try (SseTestClient aliceAll = resume(aliceToken, aliceId);
              SseTestClient aliceDeletes = resume(port, aliceToken, "/events?types=notes:deleted", aliceId);
+             SseTestClient aliceCreatesAndDeletes = resume(port, aliceToken, "/events?types=notes:created,notes:deleted",
+                     aliceId);
              SseTestClient admin = resume(adminToken, adminId)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(aliceAll).size() >= 9
                     && eventIds(aliceDeletes).size() >= 3
@@ -155,8 +160,55 @@ class ResumeIT extends GatewayIntegrationTest {
 
             assertThat(eventIds(aliceAll)).containsExactlyInAnyOrderElementsOf(concat(ids(alices), fence.id()));
             assertThat(eventIds(aliceDeletes)).containsExactlyInAnyOrderElementsOf(concat(alicesDeletes, fence.id()));
+            List<UUID> alicesCreatesAndDeletes = alices.stream().filter(e -> e.action() != Action.UPDATED)
+                    .map(ServiceEvent::id).toList();
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(aliceCreatesAndDeletes).contains(fence.id()));
+            assertThat(eventIds(aliceCreatesAndDeletes))
+                    .containsExactlyInAnyOrderElementsOf(concat(alicesCreatesAndDeletes, fence.id()));
             assertThat(aliceAll.events()).noneMatch(event -> event.data().contains(bob));
         }
+    }
+
+    @Test
+    void aResumedStreamGetsTheEventsOnItsUsersNotesWhoeverPerformedThem() {
+        String alice = unique("alice");
+        String bob = unique("bob");
+        String root = unique("root");
+        String aliceToken = HeraldIssuer.token(alice, "user");
+        String bobToken = HeraldIssuer.token(bob, "user");
+        String adminToken = HeraldIssuer.token(root, "admin");
+        String aliceId = lastIdAfterOneEvent(aliceToken, alice);
+        String bobId = lastIdAfterOneEvent(bobToken, bob);
+        String adminId;
+        try (SseTestClient admin = connect(adminToken)) {
+            adminId = admin.lastId();
+        }
+        ServiceEvent adminUpdatesAlices = TestEvents.publish(TestEvents.note(alice, root, Action.UPDATED, "edited"));
+        ServiceEvent systemDeletesAlices = TestEvents.publish(TestEvents.note(alice, null, Action.DELETED, "expired"));
+        ServiceEvent adminWritesForBob = TestEvents.publish(TestEvents.note(bob, root, Action.CREATED, "for bob"));
+        ServiceEvent bobWritesHisOwn = TestEvents.publish(TestEvents.note(bob, bob, Action.CREATED, "mine"));
+        double fromMemory = metrics.resumes(ResumeSource.MEMORY);
+
+        try (SseTestClient aliceResumed = resume(aliceToken, aliceId);
+             SseTestClient bobResumed = resume(bobToken, bobId);
+             SseTestClient adminResumed = resume(adminToken, adminId)) {
+            awaitCount(aliceResumed, 2);
+            awaitCount(bobResumed, 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(adminResumed).containsAll(
+                    ids(List.of(adminUpdatesAlices, systemDeletesAlices, adminWritesForBob, bobWritesHisOwn))));
+            ServiceEvent fence = TestEvents.publish(alice, Action.CREATED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(aliceResumed).contains(fence.id()));
+
+            assertThat(eventIds(aliceResumed)).hasSize(3).endsWith(fence.id());
+            assertThat(eventIds(aliceResumed).subList(0, 2))
+                    .containsExactlyInAnyOrder(adminUpdatesAlices.id(), systemDeletesAlices.id());
+            assertThat(eventIds(bobResumed)).containsExactlyInAnyOrder(adminWritesForBob.id(), bobWritesHisOwn.id());
+            assertThat(eventIds(adminResumed).stream().filter(ids(List.of(adminUpdatesAlices, systemDeletesAlices,
+                    adminWritesForBob, bobWritesHisOwn))::contains).toList())
+                    .containsExactlyInAnyOrder(adminUpdatesAlices.id(), systemDeletesAlices.id(),
+                            adminWritesForBob.id(), bobWritesHisOwn.id());
+        }
+        assertThat(metrics.resumes(ResumeSource.MEMORY)).isGreaterThanOrEqualTo(fromMemory + 3);
     }
 
     @Test
@@ -179,6 +231,8 @@ class ResumeIT extends GatewayIntegrationTest {
                     ResumePosition.decode(Topics.NOTES_EVENTS, stream.lastId()), afterOthers));
             assertThat(stream.lastId()).isNotEqualTo(initial);
             assertThat(eventIds(stream)).as("a checkpoint fires no event").isEmpty();
+            assertThat(stream.events()).as("the connected frame is the only event").hasSize(1);
+            assertThat(stream.raw()).as("a checkpoint is an id: line alone").containsPattern("\n\nid: [^\n]+\n\n");
 
             String checkpoint = stream.lastId();
             stream.close();

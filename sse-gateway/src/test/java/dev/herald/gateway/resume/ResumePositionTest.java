@@ -4,6 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Arrays;
+import java.util.Base64;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,12 +41,35 @@ class ResumePositionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "not base64!", "AAAA", "AQ", "garbage-garbage-garbage", "AX9_f39_f39_f39_f39_f39_f38"})
-    void refusesWhatItDidNotWrite(String id) {
+    @ValueSource(strings = {"", "not base64!", "AAAA", "AQ", "garbage-garbage-garbage"})
+    void refusesWhatItDidNotWriteAsUnreadable(String id) {
+        assertUnreadable(id);
+    }
+
+    @Test
+    void refusesAHostileBodyBehindThisTopicsHeaderAsUnreadable() {
+        int check = ResumePosition.topicCheck(TOPIC);
+        byte[] header = {ResumePosition.FORMAT, (byte) (check >>> 16), (byte) (check >>> 8), (byte) check};
+        byte[] tooManyPartitions = concat(header, new byte[]{(byte) 0x89, 0x27}); // 5001 partitions
+        byte[] offsetTooLarge = concat(header, new byte[]{1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1});
+        byte[] truncated = concat(header, new byte[]{2, 5});
+        for (byte[] body : new byte[][]{tooManyPartitions, offsetTooLarge, truncated}) {
+            assertUnreadable(Base64.getUrlEncoder().withoutPadding().encodeToString(body));
+        }
+        assertUnreadable("x".repeat(ResumePosition.MAX_ENCODED_LENGTH + 1));
+    }
+
+    private static void assertUnreadable(String id) {
         assertThatThrownBy(() -> ResumePosition.decode(TOPIC, id))
+                .as("id %s", id)
                 .isInstanceOfSatisfying(InvalidPositionException.class,
-                        e -> assertThat(e.reason()).isIn(InvalidPositionException.Reason.UNREADABLE,
-                                InvalidPositionException.Reason.FOREIGN_TOPIC));
+                        e -> assertThat(e.reason()).isEqualTo(InvalidPositionException.Reason.UNREADABLE));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,12 +21,14 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A client that stops reading (its socket's receive buffer full, nothing read) among clients that read:
- * it is closed as slow once its socket took nothing for the grace period (5 s here), the reader on the same
- * instance keeps its latency meanwhile and gets everything, and the closed stream's places come back.
+ * it is closed as slow once its socket took nothing for the grace period (5 s here); the reader on the same
+ * instance keeps its latency while the stalled client is still connected and gets everything; the closed
+ * stream's places come back.
  */
 class SlowClientIT extends GatewayIntegrationTest {
 
     private static final String BIG = "x".repeat(32 * 1024);
+    private static final int FLOOD = 200; // 6.4 MB
 
     @Test
     void closesTheClientThatStopsReadingAfterTheGraceWhileAReaderKeepsItsLatency() throws Exception {
@@ -34,55 +38,67 @@ class SlowClientIT extends GatewayIntegrationTest {
         int connectionsBefore = hub.connections();
         try (SseTestClient reader = connect(token);
              SseTestClient stalled = SseTestClient.getWithoutReading(port, "/events", bearer(token))) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> hub.connections() >= connectionsBefore + 2);
-            long before = latencyOfOneEvent(owner, reader);
+            await().atMost(Duration.ofSeconds(10)).until(() -> hub.connections() == connectionsBefore + 2);
 
             List<ServiceEvent> flood = new ArrayList<>();
-            flood(owner, 200, flood); // 6.4 MB: far more than the stalled socket and its budget hold
-            long during = latencyOfOneEvent(owner, reader);
-            boolean stalledStillConnected = metrics.disconnects(DisconnectReason.SLOW) == slowBefore;
-            flood(owner, 200, flood);
+            List<Future<?>> acks = new ArrayList<>();
+            for (int i = 0; i < FLOOD; i++) { // far more than the stalled socket and its budget hold
+                ServiceEvent event = TestEvents.note(owner, Action.UPDATED, BIG);
+                flood.add(event);
+                acks.add(TestEvents.publishAsync(event));
+            }
+            for (Future<?> ack : acks) {
+                ack.get();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> reader.ended()
+                    || received(reader).containsKey(flood.getLast().id().toString()));
 
-            await().atMost(Duration.ofSeconds(30))
+            // small events at a steady pace while the stalled client is still connected: the reader's latency
+            Map<String, Long> ackedNanos = new HashMap<>();
+            List<ServiceEvent> probes = new ArrayList<>();
+            while (metrics.disconnects(DisconnectReason.SLOW) == slowBefore && probes.size() < 100) {
+                ServiceEvent probe = TestEvents.publish(owner, Action.CREATED);
+                ackedNanos.put(probe.id().toString(), System.nanoTime());
+                if (metrics.disconnects(DisconnectReason.SLOW) == slowBefore) {
+                    probes.add(probe);
+                }
+                Thread.sleep(20); // pacing, not waiting for a result
+            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                     .until(() -> metrics.disconnects(DisconnectReason.SLOW) >= slowBefore + 1);
             assertThat(stalled.readUntilClosedByServer(Duration.ofSeconds(10)))
                     .as("the stalled client's connection was the one closed").isTrue();
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> reader.ended() || reader.eventsContaining(flood.getLast().id().toString()).size() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> reader.ended()
+                    || received(reader).keySet().containsAll(ackedNanos.keySet()));
             assertThat(reader.ended()).as("the reading client was not closed").isFalse();
-            assertThat(reader.events().stream().filter(event -> event.name().equals("notes:updated")).count())
-                    .isEqualTo(flood.size());
-            assertThat(stalledStillConnected).as("the reader's latency was measured while the stalled client was connected")
-                    .isTrue();
-            assertThat(during).as("latency (ms) beside a stalled client, before: %d ms", before)
-                    .isLessThan(Math.max(1_000, 5 * before));
+            assertThat(reader.named("notes:updated")).hasSize(FLOOD);
 
-            long after = latencyOfOneEvent(owner, reader);
-            assertThat(after).as("latency after the eviction (ms), before: %d ms", before).isLessThan(Math.max(500, 5 * before));
+            Map<String, Long> receivedNanos = received(reader);
+            List<Long> latencies = new ArrayList<>();
+            for (ServiceEvent probe : probes) {
+                latencies.add((receivedNanos.get(probe.id().toString()) - ackedNanos.get(probe.id().toString())) / 1_000_000);
+            }
+            assertThat(latencies).as("events published while the stalled client was connected").hasSizeGreaterThanOrEqualTo(10);
+            latencies.sort(null);
+            long p99 = latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1);
+            assertThat(p99).as("the reader's p99 latency (ms) beside a stalled client, over %d events: %s",
+                    latencies.size(), latencies).isLessThan(1_000);
+
             await().atMost(Duration.ofSeconds(10)).until(() -> hub.connections() == connectionsBefore + 1);
-            assertThat(metrics.disconnects(DisconnectReason.SLOW)).isEqualTo(slowBefore + 1);
+            assertThat(metrics.disconnects(DisconnectReason.SLOW)).as("one stream closed as slow").isEqualTo(slowBefore + 1);
+            assertThat(hub.connections()).as("the reader still holds its place").isEqualTo(connectionsBefore + 1);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> hub.connections() == connectionsBefore);
     }
 
-    private static void flood(String owner, int events, List<ServiceEvent> sent) throws Exception {
-        List<Future<?>> acks = new ArrayList<>();
-        for (int i = 0; i < events; i++) {
-            ServiceEvent event = TestEvents.note(owner, Action.UPDATED, BIG);
-            sent.add(event);
-            acks.add(TestEvents.publishAsync(event));
+    /** When the reader got each note event, by event id. */
+    private static Map<String, Long> received(SseTestClient reader) {
+        Map<String, Long> received = new HashMap<>();
+        for (SseTestClient.Event event : reader.events()) {
+            if (event.name().startsWith("notes:")) {
+                received.putIfAbsent(event.data().substring(7, 43), event.receivedNanos());
+            }
         }
-        for (Future<?> ack : acks) {
-            ack.get();
-        }
-    }
-
-    /** Milliseconds from publishing an event (broker acknowledged) to the reader having it. */
-    private static long latencyOfOneEvent(String owner, SseTestClient reader) {
-        long start = System.nanoTime();
-        ServiceEvent probe = TestEvents.publish(owner, Action.CREATED);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !reader.eventsContaining(probe.id().toString()).isEmpty());
-        SseTestClient.Event received = reader.eventsContaining(probe.id().toString()).getFirst();
-        return (received.receivedNanos() - start) / 1_000_000;
+        return received;
     }
 }

@@ -3,6 +3,7 @@ package dev.herald.gateway.stream;
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.gateway.GatewayIntegrationTest;
+import dev.herald.gateway.LineBreaks;
 import dev.herald.gateway.SseTestClient;
 import dev.herald.gateway.TestEvents;
 import dev.herald.gateway.resume.ResumePosition;
@@ -11,6 +12,8 @@ import dev.herald.testsupport.HeraldIssuer;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +34,8 @@ class StreamConformanceIT extends GatewayIntegrationTest {
             SseTestClient.Event connected = stream.events().getFirst();
             assertThat(connected.name()).isEqualTo("message");
             assertThat(connected.data()).isEqualTo("{\"type\":\"connected\"}");
-            assertThat(ResumePosition.decode(Topics.NOTES_EVENTS, connected.id()).partitionCount()).isEqualTo(3);
+            assertThat(connected.ownId()).as("a new stream's connected frame carries its start position").isNotNull();
+            assertThat(ResumePosition.decode(Topics.NOTES_EVENTS, connected.ownId()).partitionCount()).isEqualTo(3);
         }
     }
 
@@ -62,6 +66,24 @@ class StreamConformanceIT extends GatewayIntegrationTest {
                 total += afterSecond.nextOffset(p) - afterFirst.nextOffset(p);
             }
             assertThat(total).isPositive();
+        }
+    }
+
+    @Test
+    void anEventWhoseRecordValueHoldsLineBreaksIsWrittenAsOneDataLine() {
+        String alice = unique("alice");
+        try (SseTestClient stream = connect(HeraldIssuer.token(alice, "user"))) {
+            List<ServiceEvent> sent = new ArrayList<>();
+            for (String spacing : LineBreaks.SPACINGS) {
+                ServiceEvent event = TestEvents.note(alice, Action.CREATED, "spaced");
+                sent.add(TestEvents.publishRaw(Topics.NOTES_EVENTS, event, LineBreaks.spread(event, spacing)));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(stream).size() >= sent.size());
+
+            for (ServiceEvent event : sent) {
+                LineBreaks.assertWrittenAsOneDataLine(stream, event);
+            }
+            assertThat(eventIds(stream)).containsExactlyInAnyOrderElementsOf(sent.stream().map(ServiceEvent::id).toList());
         }
     }
 
