@@ -27,14 +27,12 @@ import org.jspecify.annotations.Nullable;
 public final class KafkaBrokerProcess implements AutoCloseable {
 
     private final int port;
-    private final int controllerPort;
     private final Path directory;
     private final Path config;
     private @Nullable Process process;
 
     private KafkaBrokerProcess(int port, int controllerPort, Path directory) throws IOException {
         this.port = port;
-        this.controllerPort = controllerPort;
         this.directory = directory;
         this.config = directory.resolve("server.properties");
         Files.writeString(config, String.join("\n",
