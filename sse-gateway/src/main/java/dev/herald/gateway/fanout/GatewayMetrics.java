@@ -95,10 +95,10 @@ public final class GatewayMetrics {
 
     void fannedOut(long delivered, long filteredOut) {
         if (delivered > 0) {
-            deliveries.increment(delivered);
+            deliveries.increment((double) delivered);
         }
         if (filteredOut > 0) {
-            filtered.increment(filteredOut);
+            filtered.increment((double) filteredOut);
         }
     }
 
