@@ -47,10 +47,6 @@ final class Args {
         return values.containsKey(name) ? Long.parseLong(values.get(name)) : fallback;
     }
 
-    boolean flag(String name) {
-        return Boolean.parseBoolean(values.getOrDefault(name, "false"));
-    }
-
     List<String> list(String name, String fallback) {
         String value = values.getOrDefault(name, fallback);
         return value.isBlank() ? List.of() : Arrays.stream(value.split(",")).map(String::trim).toList();

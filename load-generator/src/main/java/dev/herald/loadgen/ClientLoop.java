@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Objects;
 
 /**
  * One selector thread driving many streams: finishes connects, writes the request, reads and decodes.
@@ -91,7 +92,7 @@ final class ClientLoop implements Runnable {
     private void registerPending() {
         Stream stream;
         while ((stream = pending.poll()) != null) {
-            SocketChannel channel = stream.channel;
+            SocketChannel channel = Objects.requireNonNull(stream.channel, "queued before connect() opened it");
             try {
                 channel.register(selector, channel.isConnected() ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, stream);
             } catch (IOException e) {
@@ -140,7 +141,8 @@ final class ClientLoop implements Runnable {
                 return;
             }
             now = System.nanoTime();
-            stream.decoder.feed(readBuffer.array(), 0, n);
+            Objects.requireNonNull(stream.decoder, "registered before connect() gave it a decoder")
+                    .feed(readBuffer.array(), 0, n);
             if (stream.state == Stream.State.FAILED) {
                 key.cancel();
                 closeQuietly(channel);

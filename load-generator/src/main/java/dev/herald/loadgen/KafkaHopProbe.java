@@ -20,14 +20,12 @@ import java.util.Map;
 final class KafkaHopProbe implements Runnable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final String topic;
     private final long runId;
     private final long[] marker = new long[5];
     final Histogram histogram = new Histogram(3_600_000_000L, 3);
     private volatile boolean running = true;
 
     KafkaHopProbe(String bootstrapServers, String topic, long runId) {
-        this.topic = topic;
         this.runId = runId;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,

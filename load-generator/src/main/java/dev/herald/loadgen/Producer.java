@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.locks.LockSupport;
+import java.util.Objects;
 
 /**
  * The producing side of a run: waits for every subscriber to be ready, then sends events on a fixed
@@ -134,7 +135,7 @@ final class Producer {
         if (probe != null) {
             LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
             probe.stop();
-            probeThread.join();
+            Objects.requireNonNull(probeThread, "started with the probe").join();
             Histogram hop = probe.histogram;
             kafkaHop = String.format(Locale.ROOT, "kafka hop alone (intended send -> a plain consumer of the topic): "
                     + "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d records)%n",

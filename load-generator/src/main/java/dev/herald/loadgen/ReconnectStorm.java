@@ -24,6 +24,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.Objects;
 
 /**
  * The reconnect storm in one process: opens {@code --streams} streams (users {@code u<i>}, spread
@@ -67,7 +68,7 @@ final class ReconnectStorm {
         InetSocketAddress a = new InetSocketAddress(first.getHost(), first.getPort());
         for (int i = 0; i < streamCount; i++) {
             int user = i % users;
-            Client client = new Client(user, tokens.get(Owners.userName(user)), sources.get(i % sources.size()), loops[i % loops.length]);
+            Client client = new Client(user, tokenOf(tokens, Owners.userName(user)), sources.get(i % sources.size()), loops[i % loops.length]);
             clients.add(client);
             client.loop.connect(client, a, first, null);
             if (i % 500 == 499) {
@@ -211,6 +212,14 @@ final class ReconnectStorm {
         System.out.printf("[storm] " + format + "%n", values);
     }
 
+    private static String tokenOf(Map<String, String> tokens, String user) {
+        String token = tokens.get(user);
+        if (token == null) {
+            throw new IllegalArgumentException("the tokens file has no token for " + user);
+        }
+        return token;
+    }
+
     private static Map<String, String> readTokens(String file) {
         Map<String, String> tokens = new HashMap<>();
         try {
@@ -351,7 +360,8 @@ final class ReconnectStorm {
                     now = System.nanoTime();
                     Client client;
                     while ((client = pending.poll()) != null) {
-                        client.channel.register(selector, SelectionKey.OP_CONNECT, client);
+                        Objects.requireNonNull(client.channel, "queued before connect() opened it")
+                                .register(selector, SelectionKey.OP_CONNECT, client);
                     }
                     runDueRetries();
                     Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
@@ -383,8 +393,9 @@ final class ReconnectStorm {
                     key.interestOps(SelectionKey.OP_WRITE);
                 }
                 if (key.isValid() && key.isWritable()) {
-                    channel.write(client.request);
-                    if (!client.request.hasRemaining()) {
+                    ByteBuffer request = Objects.requireNonNull(client.request, "registered before connect() built it");
+                    channel.write(request);
+                    if (!request.hasRemaining()) {
                         key.interestOps(SelectionKey.OP_READ);
                     }
                 }
@@ -399,7 +410,8 @@ final class ReconnectStorm {
                             break;
                         }
                         now = System.nanoTime();
-                        client.decoder.feed(buffer.array(), 0, n);
+                        Objects.requireNonNull(client.decoder, "registered before connect() gave it a decoder")
+                                .feed(buffer.array(), 0, n);
                     }
                 }
             } catch (IOException e) {
@@ -411,7 +423,9 @@ final class ReconnectStorm {
         /** A lost stream (or a refused attempt) goes to B with its last id, at once the first time. */
         private void closeAndRetry(Client client) {
             try {
-                client.channel.close();
+                if (client.channel != null) {
+                    client.channel.close();
+                }
             } catch (IOException ignored) {
                 // closing anyway
             }

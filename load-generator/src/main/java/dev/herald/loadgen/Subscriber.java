@@ -20,6 +20,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One subscriber process: opens its share of the streams in batches over several loopback source
@@ -227,7 +228,7 @@ final class Subscriber {
         }
     }
 
-    static ByteBuffer request(URI target, String token) {
+    static ByteBuffer request(URI target, @Nullable String token) {
         String path = target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
         StringBuilder request = new StringBuilder()
                 .append("GET ").append(path).append(" HTTP/1.1\r\n")

@@ -21,19 +21,20 @@ public final class HeraldIssuer {
     public static final String ISSUER_ID = "herald";
     public static final String AUDIENCE = "herald";
 
-    private static volatile MockOAuth2Server server;
+    private static volatile @Nullable MockOAuth2Server server;
 
     private HeraldIssuer() {
     }
 
     public static synchronized MockOAuth2Server server() {
-        if (server == null) {
-            MockOAuth2Server started = new MockOAuth2Server();
-            started.start();
-            server = started;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::shutdown, "herald-issuer-stop"));
+        MockOAuth2Server current = server;
+        if (current == null) {
+            current = new MockOAuth2Server();
+            current.start();
+            server = current;
+            Runtime.getRuntime().addShutdownHook(new Thread(current::shutdown, "herald-issuer-stop"));
         }
-        return server;
+        return current;
     }
 
     /** What {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} must be set to. */

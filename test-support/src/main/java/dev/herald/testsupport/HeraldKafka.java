@@ -1,6 +1,7 @@
 package dev.herald.testsupport;
 
 import org.apache.kafka.clients.admin.NewTopic;
+import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -14,19 +15,20 @@ import java.util.Map;
  */
 public final class HeraldKafka {
 
-    private static volatile EmbeddedKafkaBroker shared;
+    private static volatile @Nullable EmbeddedKafkaBroker shared;
 
     private HeraldKafka() {
     }
 
     /** The shared broker, started on first use. */
     public static synchronized EmbeddedKafkaBroker broker() {
-        if (shared == null) {
-            shared = startBroker();
-            EmbeddedKafkaBroker started = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::destroy, "herald-kafka-stop"));
+        EmbeddedKafkaBroker current = shared;
+        if (current == null) {
+            current = startBroker();
+            shared = current;
+            Runtime.getRuntime().addShutdownHook(new Thread(current::destroy, "herald-kafka-stop"));
         }
-        return shared;
+        return current;
     }
 
     public static String bootstrapServers() {

@@ -1,12 +1,14 @@
 package dev.herald.testsupport;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,25 +22,27 @@ public final class HeraldPostgres {
     public static final String PASSWORD = "postgres";
 
     private static final AtomicInteger DATABASES = new AtomicInteger();
-    private static volatile EmbeddedPostgres server;
+    private static volatile @Nullable EmbeddedPostgres server;
 
     private HeraldPostgres() {
     }
 
     /** The shared server, started on first use. */
     public static synchronized EmbeddedPostgres server() {
-        if (server == null) {
+        EmbeddedPostgres current = server;
+        if (current == null) {
             try {
-                server = EmbeddedPostgres.builder()
+                current = EmbeddedPostgres.builder()
                         .setServerConfig("max_connections", "300")
                         .setServerConfig("shared_buffers", "256MB")
                         .start();
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start embedded PostgreSQL", e);
             }
+            server = current;
             Runtime.getRuntime().addShutdownHook(new Thread(HeraldPostgres::stop, "herald-postgres-stop"));
         }
-        return server;
+        return current;
     }
 
     public static int port() {
@@ -47,7 +51,7 @@ public final class HeraldPostgres {
 
     /** Creates an empty database named after {@code prefix} and returns its JDBC URL. */
     public static String newDatabase(String prefix) {
-        String name = (prefix.replaceAll("[^A-Za-z0-9]", "_") + "_" + DATABASES.incrementAndGet()).toLowerCase();
+        String name = (prefix.replaceAll("[^A-Za-z0-9]", "_") + "_" + DATABASES.incrementAndGet()).toLowerCase(Locale.ROOT);
         try (Connection connection = server().getPostgresDatabase().getConnection();
              Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE " + name);
@@ -62,9 +66,10 @@ public final class HeraldPostgres {
     }
 
     private static synchronized void stop() {
-        if (server != null) {
+        EmbeddedPostgres current = server;
+        if (current != null) {
             try {
-                server.close();
+                current.close();
             } catch (IOException ignored) {
                 // the JVM is exiting; the data directory is temporary
             }

@@ -27,7 +27,6 @@ import org.jspecify.annotations.Nullable;
 public final class KafkaBrokerProcess implements AutoCloseable {
 
     private final int port;
-    private final int controllerPort;
     /** The SASL_PLAINTEXT listener's port; 0: none. */
     private final int saslPort;
     private final Path directory;
@@ -37,7 +36,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private KafkaBrokerProcess(int port, int controllerPort, int saslPort, Map<String, String> saslUsers,
                                Path directory) throws IOException {
         this.port = port;
-        this.controllerPort = controllerPort;
         this.saslPort = saslPort;
         this.directory = directory;
         this.config = directory.resolve("server.properties");

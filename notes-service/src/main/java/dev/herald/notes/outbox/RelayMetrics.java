@@ -69,7 +69,7 @@ public final class RelayMetrics {
         for (OutboxRow row : rows) {
             bytes += row.payload().length;
         }
-        batchBytes.record(bytes);
+        batchBytes.record((double) bytes);
     }
 
     void deadLettered() {

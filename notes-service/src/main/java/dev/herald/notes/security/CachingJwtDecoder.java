@@ -14,6 +14,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoderInitializationException;
 import org.springframework.security.oauth2.jwt.JwtException;
+import java.util.Objects;
 
 /**
  * Verifies a token once and remembers the result, keyed by the token itself, until the token's
@@ -31,7 +32,8 @@ final class CachingJwtDecoder implements JwtDecoder {
         this.delegate = delegate;
         this.clock = clock;
         this.verified = Caffeine.newBuilder().maximumSize(maxTokens).expireAfter(Expiry.<String, Jwt>creating(
-                (token, jwt) -> until(jwt.getExpiresAt()))).build();
+                (token, jwt) -> until(Objects.requireNonNull(jwt.getExpiresAt(), "only tokens with an expiry are cached"))))
+                .build();
     }
 
     @Override

@@ -23,6 +23,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import java.util.Objects;
 
 /**
  * Maps every error to {@code application/problem+json}, once, at the HTTP edge. Details name the
@@ -85,7 +86,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     private static String describe(HttpMessageNotReadableException e) {
         Throwable cause = e.getCause();
         if (cause instanceof PayloadTooLargeException) {
-            return cause.getMessage();
+            return Objects.requireNonNullElse(cause.getMessage(), "the request body is too large");
         }
         if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
             String field = mismatch.getPath().stream()

@@ -68,7 +68,7 @@ class StreamCors implements HttpHandlerDecoratorFactory, Ordered {
     }
 
     private static boolean isPreflight(ServerHttpRequest request) {
-        return request.getMethod() == HttpMethod.OPTIONS
+        return HttpMethod.OPTIONS.equals(request.getMethod())
                 && request.getHeaders().containsHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD);
     }
 

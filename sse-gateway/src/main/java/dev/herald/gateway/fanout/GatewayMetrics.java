@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Objects;
 
 /**
  * The gateway's Prometheus metrics, all under {@code herald_gateway_*}: connections, deliveries,
@@ -83,21 +84,21 @@ public final class GatewayMetrics {
     }
 
     void resumed(ResumeSource source, long replayNanos) {
-        resumes.get(source).increment();
+        counter(resumes, source).increment();
         replay.record(replayNanos, TimeUnit.NANOSECONDS);
     }
 
     public double resumes(ResumeSource source) {
-        return resumes.get(source).count();
+        return counter(resumes, source).count();
     }
 
 
     void fannedOut(long delivered, long filteredOut) {
         if (delivered > 0) {
-            deliveries.increment(delivered);
+            deliveries.increment((double) delivered);
         }
         if (filteredOut > 0) {
-            filtered.increment(filteredOut);
+            filtered.increment((double) filteredOut);
         }
     }
 
@@ -106,7 +107,7 @@ public final class GatewayMetrics {
     }
 
     void disconnected(DisconnectReason reason) {
-        disconnects.get(reason).increment();
+        counter(disconnects, reason).increment();
     }
 
     public void recordsConsumed(int count) {
@@ -122,7 +123,12 @@ public final class GatewayMetrics {
     }
 
     public double disconnects(DisconnectReason reason) {
-        return disconnects.get(reason).count();
+        return counter(disconnects, reason).count();
+    }
+
+    /** The constructor registers a counter for every constant, so the lookup always finds one. */
+    private static <K extends Enum<K>> Counter counter(EnumMap<K, Counter> counters, K key) {
+        return Objects.requireNonNull(counters.get(key), key.name());
     }
 
     public double skippedRecords() {

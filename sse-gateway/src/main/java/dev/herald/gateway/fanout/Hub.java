@@ -180,11 +180,6 @@ public final class Hub {
         return ResumePosition.encode(resumeSettings.topicCheck(), at, at.length);
     }
 
-    /** Stops admitting streams and ends the open ones as {@link DisconnectReason#DRAINING}, now. */
-    public void drain() {
-        drain(Duration.ZERO);
-    }
-
     /**
      * Stops admitting streams (503 with Retry-After) and ends the open ones as
      * {@link DisconnectReason#DRAINING}, each at a random moment within {@code window}.

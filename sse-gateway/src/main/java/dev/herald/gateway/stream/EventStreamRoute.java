@@ -26,6 +26,6 @@ class EventStreamRoute implements HttpHandlerDecoratorFactory {
     }
 
     private static boolean isStream(ServerHttpRequest request) {
-        return request.getMethod() == HttpMethod.GET && "/events".equals(request.getPath().pathWithinApplication().value());
+        return HttpMethod.GET.equals(request.getMethod()) && "/events".equals(request.getPath().pathWithinApplication().value());
     }
 }

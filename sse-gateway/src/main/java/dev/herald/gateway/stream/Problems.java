@@ -10,6 +10,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the stream endpoint's refusals as {@code application/problem+json} (RFC 9457): a
@@ -23,7 +24,7 @@ final class Problems {
     private Problems() {
     }
 
-    static Mono<Void> write(ServerHttpResponse response, HttpStatus status, String title, String detail) {
+    static Mono<Void> write(ServerHttpResponse response, HttpStatus status, String title, @Nullable String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);
         response.setStatusCode(status);
