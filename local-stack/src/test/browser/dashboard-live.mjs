@@ -106,6 +106,8 @@ async function scenario() {
   await alice.page.locator('#connection[data-state="live"]').waitFor({ timeout: RECONNECT_WAIT });
   const newGateway = await gatewayOf(alice.page);
   check(others.includes(newGateway), `alice's page went live on ${newGateway}, expected one of ${others.join(', ')}`);
+  // the resume, not the list reload, brings the edit: the activity log holds only what came over the stream
+  await expectLiveActivity([alice], `admin updated “${whileAway}”`);
   await expectNote(alice.page, whileAway);
   await expectNoNote(alice.page, plan);
   const states = await aliceStates();
