@@ -14,7 +14,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads a whole topic from the beginning, every partition, as a downstream consumer would
- * ({@code read_committed}); it waits for the topic to exist.
+ * ({@code read_committed}); it waits for the topic to exist. {@link #uncommitted} reads what is in the log,
+ * aborted and open transactions included, to show what a {@code read_committed} reader is spared.
  */
 public final class TopicReader implements AutoCloseable {
 
@@ -24,9 +25,17 @@ public final class TopicReader implements AutoCloseable {
     private final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
 
     public TopicReader(String bootstrapServers, String topic) {
+        this(bootstrapServers, topic, "read_committed");
+    }
+
+    public static TopicReader uncommitted(String bootstrapServers, String topic) {
+        return new TopicReader(bootstrapServers, topic, "read_uncommitted");
+    }
+
+    private TopicReader(String bootstrapServers, String topic, String isolation) {
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,

@@ -1,18 +1,27 @@
 package dev.herald.notes.outbox;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.notes.NotesApp;
 import dev.herald.notes.TopicReader;
 import dev.herald.notes.note.Caller;
+import dev.herald.notes.note.IfMatch;
 import dev.herald.notes.note.NoteInput;
 import dev.herald.notes.note.NoteService;
 import dev.herald.testsupport.HeraldKafka;
@@ -21,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 
@@ -91,6 +101,101 @@ class RelayFailoverIT {
         assertThat(a.published() + b.published() + c.published()).isGreaterThanOrEqualTo(ids.size());
         b.relay.stop();
         c.relay.stop();
+    }
+
+    @Test
+    void aStaleLeaderReleasedAfterATakeoverIsFencedAndNoReaderSeesItsAbortedTransaction() throws Exception {
+        Relay a = relay("zombie-a");
+        Relay b = relay("successor-b");
+        AtomicBoolean pause = new AtomicBoolean();
+        AtomicReference<List<OutboxRow>> pausedBatch = new AtomicReference<>();
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        a.relay.beforeCommit(rows -> {
+            if (pause.compareAndSet(true, false)) {
+                pausedBatch.set(rows);
+                paused.countDown();
+                try {
+                    release.await(); // A stands still with its Kafka transaction open, its records sent
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        ListAppender<ILoggingEvent> relayLog = new ListAppender<>();
+        relayLog.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(OutboxRelay.class);
+        logger.addAppender(relayLog);
+        try {
+            a.relay.start();
+            await().atMost(Duration.ofSeconds(20)).until(a.relay::isLeader);
+            b.relay.start();
+            NoteService notes = app.bean(NoteService.class);
+            List<String> ids = java.util.stream.IntStream.range(0, 20)
+                    .mapToObj(i -> notes.create(new NoteInput("fenced " + i, "v0"), ALICE).id().toString()).toList();
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.count("outbox") == 0);
+
+            pause.set(true);
+            ids.forEach(id -> notes.update(id, new NoteInput("fenced", "v1"), IfMatch.ANY, ALICE));
+            assertThat(paused.await(30, TimeUnit.SECONDS)).as("A paused inside its transaction").isTrue();
+            Set<UUID> inAbortedTransaction = pausedBatch.get().stream().map(OutboxRow::eventId).collect(Collectors.toSet());
+            try (TopicReader log = TopicReader.uncommitted(HeraldKafka.bootstrapServers(), app.topic())) {
+                await().atMost(Duration.ofSeconds(20)).until(log::poll, all -> eventIds(all).containsAll(inAbortedTransaction));
+            }
+
+            app.jdbc().queryForList("select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?",
+                    "herald-outbox-relay-zombie-a");
+            await().atMost(Duration.ofSeconds(10)).until(b.relay::isLeader);
+            await().atMost(Duration.ofSeconds(30)).until(() -> app.count("outbox") == 0);
+            assertThat(a.relay.isLeader()).as("A, still paused, believes it leads").isTrue();
+            double publishedByA = a.published();
+
+            release.countDown();
+            await().atMost(Duration.ofSeconds(20)).until(() -> !a.relay.isLeader());
+            String after = notes.create(new NoteInput("after the zombie woke", ""), ALICE).id().toString();
+
+            try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
+                List<String> all = new ArrayList<>(ids);
+                all.add(after);
+                List<ConsumerRecord<String, byte[]>> records = await().atMost(Duration.ofSeconds(30))
+                        .until(() -> of(reader.poll(), all), read -> keys(read).containsAll(all)
+                                && read.size() >= 2 * ids.size() + 1);
+                assertThat(eventIdList(records)).as("event ids read (read_committed)").doesNotHaveDuplicates();
+                Map<String, List<Long>> versions = versionsByNote(records);
+                ids.forEach(id -> assertThat(versions.get(id)).as(id).containsExactly(0L, 1L));
+                assertThat(versions.get(after)).containsExactly(0L);
+            }
+            assertThat(relayLog.list).as("A's commit met the fence")
+                    .anySatisfy(event -> assertThat(event.getFormattedMessage())
+                            .isEqualTo("outbox relay zombie-a was fenced by another leader; stepping down"));
+            assertThat(a.published()).as("events A published after it woke").isEqualTo(publishedByA);
+            assertThat(b.relay.isLeader()).isTrue();
+        } finally {
+            release.countDown();
+            logger.detachAppender(relayLog);
+            a.relay.stop();
+            b.relay.stop();
+        }
+    }
+
+    private static List<UUID> eventIdList(Collection<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().map(r -> CODEC.decode(r.value()).id()).toList();
+    }
+
+    private static Set<UUID> eventIds(Collection<ConsumerRecord<String, byte[]>> records) {
+        return Set.copyOf(eventIdList(records));
+    }
+
+    /** Each note's event versions in the order a consumer reads them. */
+    private static Map<String, List<Long>> versionsByNote(List<ConsumerRecord<String, byte[]>> records) {
+        return records.stream().collect(Collectors.groupingBy(ConsumerRecord::key,
+                Collectors.mapping(r -> CODEC.decode(r.value()).data().version(), Collectors.toList())));
+    }
+
+    /** The records of the given notes only (the topic also holds the other test's events). */
+    private static List<ConsumerRecord<String, byte[]>> of(List<ConsumerRecord<String, byte[]>> records, Collection<String> ids) {
+        Set<String> wanted = Set.copyOf(ids);
+        return records.stream().filter(r -> wanted.contains(r.key())).toList();
     }
 
     private static Set<String> keys(Collection<ConsumerRecord<String, byte[]>> records) {
