@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
 
 /**
  * Reads a whole topic from the beginning, every partition, as a downstream consumer would
@@ -56,6 +57,23 @@ public final class TopicReader implements AutoCloseable {
             assigned = true;
         }
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        return List.copyOf(records);
+    }
+
+    /**
+     * Polls until every partition is read up to its end as of now (for {@code read_committed}: its last stable
+     * offset), so a check that something is absent looks at the whole topic, not just at the partitions read so far.
+     */
+    public List<ConsumerRecord<String, byte[]>> readToEnd() {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            poll();
+            return assigned;
+        });
+        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            poll();
+            return ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue());
+        });
         return List.copyOf(records);
     }
 
