@@ -58,14 +58,37 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     /** Formats storage and starts the broker; returns when it answers. */
     public static KafkaBrokerProcess start() throws Exception {
         KafkaBrokerProcess broker = new KafkaBrokerProcess(freePort(), freePort(), Files.createTempDirectory("herald-kafka"));
-        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
-        Process format = broker.java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", broker.config.toString())
-                .redirectOutput(broker.directory.resolve("format.log").toFile()).redirectErrorStream(true).start();
-        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-            throw new IllegalStateException("kafka storage format failed, see " + broker.directory.resolve("format.log"));
-        }
+        broker.format();
         broker.restart();
         return broker;
+    }
+
+    /**
+     * Kills the broker, deletes its data and starts it as a new cluster on the same ports: a cluster rebuilt
+     * from scratch, with no topics.
+     */
+    public void wipeAndRestart() throws Exception {
+        kill();
+        Path data = directory.resolve("data");
+        if (Files.exists(data)) {
+            try (var paths = Files.walk(data)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        format();
+        restart();
+    }
+
+    private void format() throws Exception {
+        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+        Process format = java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("format.log").toFile()))
+                .redirectErrorStream(true).start();
+        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            throw new IllegalStateException("kafka storage format failed, see " + directory.resolve("format.log"));
+        }
     }
 
     public String bootstrapServers() {
