@@ -7,15 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -82,7 +81,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private void format() throws Exception {
-        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+        // Kafka's own ids never start with '-', which the format tool would read as an option
+        String clusterId = Uuid.randomUuid().toString();
         Process format = java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("format.log").toFile()))
                 .redirectErrorStream(true).start();
@@ -136,11 +136,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         kill();
-    }
-
-    private static byte[] uuidBytes() {
-        UUID uuid = UUID.randomUUID();
-        return java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array();
     }
 
     private static int freePort() {
