@@ -11,10 +11,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
 
 /**
  * Reads a whole topic from the beginning, every partition, as a downstream consumer would
- * ({@code read_committed}); it waits for the topic to exist.
+ * ({@code read_committed}); it waits for the topic to exist. {@link #uncommitted} reads what is in the log,
+ * aborted and open transactions included, to show what a {@code read_committed} reader is spared.
  */
 public final class TopicReader implements AutoCloseable {
 
@@ -24,9 +26,17 @@ public final class TopicReader implements AutoCloseable {
     private final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
 
     public TopicReader(String bootstrapServers, String topic) {
+        this(bootstrapServers, topic, "read_committed");
+    }
+
+    public static TopicReader uncommitted(String bootstrapServers, String topic) {
+        return new TopicReader(bootstrapServers, topic, "read_uncommitted");
+    }
+
+    private TopicReader(String bootstrapServers, String topic, String isolation) {
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
@@ -47,6 +57,23 @@ public final class TopicReader implements AutoCloseable {
             assigned = true;
         }
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        return List.copyOf(records);
+    }
+
+    /**
+     * Polls until every partition is read up to its end as of now (for {@code read_committed}: its last stable
+     * offset), so a check that something is absent looks at the whole topic, not just at the partitions read so far.
+     */
+    public List<ConsumerRecord<String, byte[]>> readToEnd() {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            poll();
+            return assigned;
+        });
+        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            poll();
+            return ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue());
+        });
         return List.copyOf(records);
     }
 

@@ -7,15 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -91,14 +90,38 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private static KafkaBrokerProcess start(KafkaBrokerProcess broker) throws Exception {
-        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
-        Process format = broker.java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", broker.config.toString())
-                .redirectOutput(broker.directory.resolve("format.log").toFile()).redirectErrorStream(true).start();
-        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-            throw new IllegalStateException("kafka storage format failed, see " + broker.directory.resolve("format.log"));
-        }
+        broker.format();
         broker.restart();
         return broker;
+    }
+
+    /**
+     * Kills the broker, deletes its data and starts it as a new cluster on the same ports: a cluster rebuilt
+     * from scratch, with no topics.
+     */
+    public void wipeAndRestart() throws Exception {
+        kill();
+        Path data = directory.resolve("data");
+        if (Files.exists(data)) {
+            try (var paths = Files.walk(data)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        format();
+        restart();
+    }
+
+    private void format() throws Exception {
+        // Kafka's own ids never start with '-', which the format tool would read as an option
+        String clusterId = Uuid.randomUuid().toString();
+        Process format = java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString())
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("format.log").toFile()))
+                .redirectErrorStream(true).start();
+        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            throw new IllegalStateException("kafka storage format failed, see " + directory.resolve("format.log"));
+        }
     }
 
     public String bootstrapServers() {
@@ -154,11 +177,6 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         kill();
-    }
-
-    private static byte[] uuidBytes() {
-        UUID uuid = UUID.randomUUID();
-        return java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array();
     }
 
     private static int freePort() {

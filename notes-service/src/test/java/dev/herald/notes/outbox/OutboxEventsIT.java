@@ -3,7 +3,6 @@ package dev.herald.notes.outbox;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +18,7 @@ import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.notes.NotesApp;
 import dev.herald.notes.TopicReader;
+import dev.herald.notes.TopicSettings;
 import dev.herald.notes.note.Caller;
 import dev.herald.notes.note.IfMatch;
 import dev.herald.notes.note.NoteInput;
@@ -50,10 +50,14 @@ class OutboxEventsIT {
     static final ServiceEventCodec CODEC = new ServiceEventCodec();
     static final String ALICE = HeraldIssuer.token("alice", "user");
     static final String ADMIN = HeraldIssuer.token("root", "admin");
+    // not the defaults (6 partitions, 7 days), so the topic shows whether the relay created it as configured
+    static final int PARTITIONS = 4;
+    static final Duration RETENTION = Duration.ofDays(1);
 
     @BeforeAll
     static void start() {
-        app = NotesApp.start("events");
+        app = NotesApp.start("events", Map.of("herald.outbox.topic.partitions", String.valueOf(PARTITIONS),
+                "herald.outbox.topic.retention", RETENTION.toHours() + "h"));
     }
 
     @AfterAll
@@ -69,7 +73,7 @@ class OutboxEventsIT {
         assertThat(app.delete("/notes/" + id, ALICE).statusCode()).isEqualTo(204);
         String sentinel = app.createNote(ALICE, "sentinel", "").get("id").asString();
 
-        List<ConsumerRecord<String, byte[]>> records = readUntil(Set.of(sentinel), 1);
+        List<ConsumerRecord<String, byte[]>> records = readAll(Map.of(id, 3, sentinel, 1));
         List<ConsumerRecord<String, byte[]>> ofNote = forNote(records, id);
         assertThat(ofNote).hasSize(3);
         List<ServiceEvent> events = ofNote.stream().map(r -> CODEC.decode(r.value())).toList();
@@ -104,7 +108,15 @@ class OutboxEventsIT {
         HttpResponse<String> created = app.post("/notes", ALICE, noteJson("no trace header", ""));
         assertThat(created.statusCode()).isEqualTo(201);
         String id = json(created).get("id").asString();
-        assertThat(forNote(readUntil(Set.of(id), 1), id)).hasSize(1);
+        assertThat(forNote(readAll(Map.of(id, 1)), id)).hasSize(1);
+    }
+
+    @Test
+    void theRelayCreatesTheTopicWithTheConfiguredPartitionsAndRetention() throws Exception {
+        String id = app.createNote(ALICE, "makes sure the topic exists", "").get("id").asString();
+        readAll(Map.of(id, 1));
+        assertThat(TopicSettings.describe(HeraldKafka.bootstrapServers(), app.topic()))
+                .isEqualTo(new TopicSettings(PARTITIONS, RETENTION.toMillis()));
     }
 
     @Test
@@ -121,7 +133,7 @@ class OutboxEventsIT {
         assertThat(app.put("/notes/" + refused, ALICE, "{\"title\": \"\"}").statusCode()).isEqualTo(400);
         String sentinel = app.createNote(ALICE, "sentinel", "").get("id").asString();
 
-        List<ConsumerRecord<String, byte[]>> records = readUntil(Set.of(sentinel), 1);
+        List<ConsumerRecord<String, byte[]>> records = readAll(Map.of(refused, 1, sentinel, 1));
         assertThat(forNote(records, rolledBack.id().toString())).isEmpty();
         assertThat(forNote(records, refused)).hasSize(1); // its creation only
         assertThat(app.get("/notes/" + rolledBack.id(), ALICE).statusCode()).isEqualTo(404);
@@ -146,7 +158,7 @@ class OutboxEventsIT {
                 future.get();
             }
         }
-        List<ConsumerRecord<String, byte[]>> records = readUntil(Set.of(id), 1001);
+        List<ConsumerRecord<String, byte[]>> records = readAll(Map.of(id, 1001));
         List<Long> versions = forNote(records, id).stream().map(r -> CODEC.decode(r.value()).data().version()).toList();
         assertThat(versions).hasSize(1001);
         assertThat(versions).isSorted().doesNotHaveDuplicates();
@@ -162,12 +174,16 @@ class OutboxEventsIT {
             try {
                 String before = app.createNote(ALICE, "small before", "").get("id").asString();
                 String big = app.createNote(ALICE, "too big for the topic", "x".repeat(8000)).get("id").asString();
+                // "after" is written once "big" is refused: in one producer batch with a record of the same partition,
+                // the producer splits the refused batch into batches of batch.size, which hold both again, and retries
+                // it until the transaction times out, over and over (the relay never sees RecordTooLargeException)
+                await().atMost(Duration.ofSeconds(30)).until(() -> app.count("outbox_dead_letter") == 1);
                 String after = app.createNote(ALICE, "small after", "").get("id").asString();
 
-                List<ConsumerRecord<String, byte[]>> records = readUntil(Set.of(after), 1);
+                List<ConsumerRecord<String, byte[]>> records = readAll(Map.of(before, 1, after, 1));
                 assertThat(forNote(records, before)).hasSize(1);
+                assertThat(forNote(records, after)).hasSize(1);
                 assertThat(forNote(records, big)).isEmpty();
-                await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") == 0);
                 String error = app.jdbc().queryForObject(
                         "select error from outbox_dead_letter where note_id = ?::uuid", String.class, big);
                 assertThat(error).contains("RecordTooLarge");
@@ -186,11 +202,16 @@ class OutboxEventsIT {
                 new ConfigEntry("max.message.bytes", value), AlterConfigOp.OpType.SET)))).all().get();
     }
 
-    /** Reads the topic until every given note has at least {@code count} events. */
-    static List<ConsumerRecord<String, byte[]>> readUntil(Collection<String> noteIds, int count) {
+    /**
+     * Reads the topic until each given note has at least its number of events, then, once the outbox is empty,
+     * every partition to its end: so an exact count or an absence covers the whole topic.
+     */
+    static List<ConsumerRecord<String, byte[]>> readAll(Map<String, Integer> eventsPerNote) {
         try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
-            return await().atMost(Duration.ofSeconds(60)).until(reader::poll,
-                    records -> noteIds.stream().allMatch(id -> forNote(records, id).size() >= count));
+            await().atMost(Duration.ofSeconds(60)).until(reader::poll, records -> eventsPerNote.entrySet().stream()
+                    .allMatch(note -> forNote(records, note.getKey()).size() >= note.getValue()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") == 0);
+            return reader.readToEnd();
         }
     }
 
