@@ -1,17 +1,16 @@
 package dev.herald.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** deploy/prometheus/herald-alerts.yml: valid for Prometheus ({@code promtool check rules}), each alert with a runbook. */
 class AlertRulesTest {
@@ -53,14 +52,27 @@ class AlertRulesTest {
                 assertThat(runbook).as(name).startsWith("docs/operations.md#");
                 String anchor = runbook.substring(runbook.indexOf('#') + 1);
                 // a heading "#### HeraldOutboxRelayDown" has the anchor "heraldoutboxrelaydown"
-                assertThat(operations.lines().filter(l -> l.startsWith("#"))
-                        .map(l -> l.replaceFirst("^#+\\s*", "").toLowerCase().replaceAll("[^a-z0-9 -]", "").replace(' ', '-')))
-                        .as("a heading for %s in docs/operations.md", runbook).contains(anchor);
+                assertThat(operations
+                                .lines()
+                                .filter(l -> l.startsWith("#"))
+                                .map(l -> l.replaceFirst("^#+\\s*", "")
+                                        .toLowerCase()
+                                        .replaceAll("[^a-z0-9 -]", "")
+                                        .replace(' ', '-')))
+                        .as("a heading for %s in docs/operations.md", runbook)
+                        .contains(anchor);
             }
         }
-        assertThat(alerts).contains("HeraldOutboxRelayDown", "HeraldOutboxRelayStuck", "HeraldOutboxBacklogOld",
-                "HeraldGatewayConsumerLag", "HeraldGatewaySlowDisconnects", "HeraldGatewayResets",
-                "HeraldGatewayInstanceFull", "HeraldCommitToScreenLatency");
+        assertThat(alerts)
+                .contains(
+                        "HeraldOutboxRelayDown",
+                        "HeraldOutboxRelayStuck",
+                        "HeraldOutboxBacklogOld",
+                        "HeraldGatewayConsumerLag",
+                        "HeraldGatewaySlowDisconnects",
+                        "HeraldGatewayResets",
+                        "HeraldGatewayInstanceFull",
+                        "HeraldCommitToScreenLatency");
     }
 
     static String promtool() {

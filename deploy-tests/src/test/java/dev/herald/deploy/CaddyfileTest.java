@@ -1,19 +1,18 @@
 package dev.herald.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * deploy/caddy/Caddyfile as Caddy itself reads it: {@code caddy adapt} turns it into Caddy's JSON configuration (a
@@ -38,19 +37,28 @@ class CaddyfileTest {
                 gateways.add(proxy);
             }
         }
-        assertThat(gateways).as("routes to the gateways: streams and the dashboard").hasSize(2);
+        assertThat(gateways)
+                .as("routes to the gateways: streams and the dashboard")
+                .hasSize(2);
         for (JsonNode proxy : gateways) {
             assertThat(proxy.at("/health_checks/active/uri").asText()).isEqualTo("/actuator/health/readiness");
             assertThat(proxy.at("/health_checks/active/expect_status").asInt()).isEqualTo(200);
-            assertThat(proxy.at("/health_checks/active/interval").asLong()).isPositive().isLessThanOrEqualTo(5_000_000_000L);
-            assertThat(proxy.at("/health_checks/passive/unhealthy_status").toString()).contains("503");
+            assertThat(proxy.at("/health_checks/active/interval").asLong())
+                    .isPositive()
+                    .isLessThanOrEqualTo(5_000_000_000L);
+            assertThat(proxy.at("/health_checks/passive/unhealthy_status").toString())
+                    .contains("503");
             // active checks run only on static upstreams
             assertThat(proxy.has("dynamic_upstreams")).isFalse();
             assertThat(proxy.path("upstreams")).hasSizeGreaterThanOrEqualTo(2);
         }
-        JsonNode streams = gateways.stream().filter(p -> p.path("flush_interval").asLong() == -1).findFirst().orElseThrow();
+        JsonNode streams = gateways.stream()
+                .filter(p -> p.path("flush_interval").asLong() == -1)
+                .findFirst()
+                .orElseThrow();
         assertThat(streams.at("/transport/read_timeout").asLong()).isGreaterThanOrEqualTo(3_600_000_000_000L);
-        assertThat(streams.at("/load_balancing/selection_policy/policy").asText()).isEqualTo("least_conn");
+        assertThat(streams.at("/load_balancing/selection_policy/policy").asText())
+                .isEqualTo("least_conn");
     }
 
     @Test
@@ -79,8 +87,11 @@ class CaddyfileTest {
         for (int i = 0; i < flat.size(); i++) {
             JsonNode route = flat.get(i);
             String handlers = route.path("handle").toString();
-            if (blocked < 0 && handlers.contains("\"static_response\"") && handlers.contains("\"status_code\":404")
-                    && List.of(paths).stream().allMatch(p -> route.path("match").toString().contains("\"" + p + "\""))) {
+            if (blocked < 0
+                    && handlers.contains("\"static_response\"")
+                    && handlers.contains("\"status_code\":404")
+                    && List.of(paths).stream()
+                            .allMatch(p -> route.path("match").toString().contains("\"" + p + "\""))) {
                 blocked = i;
             }
             if (proxied < 0 && handlers.contains("\"reverse_proxy\"")) {

@@ -1,10 +1,9 @@
 package dev.herald.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +13,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * deploy/grafana/herald-dashboard.json: a Grafana dashboard whose every query is valid PromQL (promtool parses them),
@@ -27,7 +26,8 @@ class DashboardTest {
     private static final Path DASHBOARD = Kustomize.ROOT.resolve("deploy/grafana/herald-dashboard.json");
     private static final Path RULES = Kustomize.ROOT.resolve("deploy/prometheus/herald-alerts.yml");
     /** notes-service: herald_outbox_*, kafka_producer_*; sse-gateway: herald_gateway_*, kafka_consumer_*. */
-    private static final Pattern SERVICE_METRIC = Pattern.compile("(herald_outbox|kafka_producer|herald_gateway|kafka_consumer)_[a-z0-9_]+");
+    private static final Pattern SERVICE_METRIC =
+            Pattern.compile("(herald_outbox|kafka_producer|herald_gateway|kafka_consumer)_[a-z0-9_]+");
 
     private static JsonNode dashboard;
     private static final List<String> EXPRESSIONS = new ArrayList<>();
@@ -55,7 +55,9 @@ class DashboardTest {
             String title = panel.path("title").asText();
             assertThat(panel.at("/datasource/uid").asText()).as(title).isEqualTo("${datasource}");
             assertThat(panel.path("targets")).as("queries of %s", title).isNotEmpty();
-            assertThat(panel.path("description").asText()).as("description of %s", title).isNotBlank();
+            assertThat(panel.path("description").asText())
+                    .as("description of %s", title)
+                    .isNotBlank();
         }
     }
 
@@ -67,8 +69,11 @@ class DashboardTest {
         for (int i = 0; i < EXPRESSIONS.size(); i++) {
             String expr = EXPRESSIONS.get(i).replace("$__rate_interval", "5m").replace("$__range", "1h");
             assertThat(expr).as("no other Grafana variables").doesNotContain("$");
-            rules.append("      - record: dashboard:query").append(i).append("\n        expr: ")
-                    .append(new ObjectMapper().writeValueAsString(expr)).append('\n');
+            rules.append("      - record: dashboard:query")
+                    .append(i)
+                    .append("\n        expr: ")
+                    .append(new ObjectMapper().writeValueAsString(expr))
+                    .append('\n');
         }
         Path file = Files.createTempFile("herald-dashboard", ".yml");
         try {
@@ -83,26 +88,39 @@ class DashboardTest {
     @Test
     void showsCommitToScreenLatencyTheOutboxAndTheGateways() {
         String all = String.join("\n", EXPRESSIONS);
-        assertThat(all).contains("herald_gateway_delivery_latency_seconds_bucket", "herald_outbox_publish_delay_seconds_bucket",
-                "herald_outbox_backlog", "herald_outbox_oldest_age_seconds", "herald_outbox_relay_leader",
-                "herald_gateway_consumer_lag", "herald_gateway_connections", "herald_gateway_deliveries_total",
-                "herald_gateway_disconnects_total", "herald_gateway_resumes_total", "herald_gateway_resume_replay_seconds_bucket",
-                "kafka_producer_");
+        assertThat(all)
+                .contains(
+                        "herald_gateway_delivery_latency_seconds_bucket",
+                        "herald_outbox_publish_delay_seconds_bucket",
+                        "herald_outbox_backlog",
+                        "herald_outbox_oldest_age_seconds",
+                        "herald_outbox_relay_leader",
+                        "herald_gateway_consumer_lag",
+                        "herald_gateway_connections",
+                        "herald_gateway_deliveries_total",
+                        "herald_gateway_disconnects_total",
+                        "herald_gateway_resumes_total",
+                        "herald_gateway_resume_replay_seconds_bucket",
+                        "kafka_producer_");
         assertThat(all).contains("sum by (reason)").contains("sum by (source)");
     }
 
     @Test
     void everyMetricNameBelongsToAServiceThatProvesItExportsIt() throws IOException {
         Set<String> names = new TreeSet<>();
-        Matcher name = Pattern.compile("\\b[a-z][a-z0-9_]*_[a-z0-9_]+(?=\\s*[{\\[(]|\\s*\\)|\\s*$|\\s*[><=])").matcher(
-                (String.join("\n", EXPRESSIONS) + "\n" + Files.readString(RULES))
-                        .replaceAll("[a-z_]*:[a-z0-9_:]+", " ")); // recording rule names (herald:…:p99_5m) are not scraped
+        Matcher name = Pattern.compile("\\b[a-z][a-z0-9_]*_[a-z0-9_]+(?=\\s*[{\\[(]|\\s*\\)|\\s*$|\\s*[><=])")
+                .matcher((String.join("\n", EXPRESSIONS) + "\n" + Files.readString(RULES))
+                        .replaceAll(
+                                "[a-z_]*:[a-z0-9_:]+", " ")); // recording rule names (herald:…:p99_5m) are not scraped
         while (name.find()) {
             names.add(name.group());
         }
         // PromQL's own functions and clauses are not metrics
         names.removeAll(Set.of("histogram_quantile", "label_replace", "clamp_min", "humanize_duration"));
-        assertThat(names).isNotEmpty().allSatisfy(metric ->
-                assertThat(metric).as("a metric of notes-service or sse-gateway").matches(SERVICE_METRIC));
+        assertThat(names)
+                .isNotEmpty()
+                .allSatisfy(metric -> assertThat(metric)
+                        .as("a metric of notes-service or sse-gateway")
+                        .matches(SERVICE_METRIC));
     }
 }

@@ -1,5 +1,8 @@
 package dev.herald.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -18,11 +21,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,9 +31,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * deploy/kubernetes rendered by {@code kubectl kustomize} (the base and the example overlay), every object read with
@@ -48,6 +47,7 @@ class KubernetesManifestsTest {
     private static final Duration GRACEFUL_SHUTDOWN = Duration.ofSeconds(30);
     /** What the gateway's drain waits past its window for the last streams to close. */
     private static final Duration DRAIN_GRACE = Duration.ofSeconds(2);
+
     private static final Duration MARGIN = Duration.ofSeconds(10);
 
     private static final Map<String, List<HasMetadata>> RENDERED = new HashMap<>();
@@ -61,23 +61,40 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"base", "overlays/example"})
     void rendersEveryHeraldObjectAsATypedResource(String kustomization) {
-        List<String> kinds = objects(kustomization).stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList();
+        List<String> kinds = objects(kustomization).stream()
+                .map(o -> o.getKind() + "/" + o.getMetadata().getName())
+                .toList();
 
-        assertThat(kinds).contains("Deployment/notes-service", "Deployment/sse-gateway", "Service/notes-service",
-                "Service/sse-gateway", "ConfigMap/notes-service", "ConfigMap/sse-gateway",
-                "PodDisruptionBudget/notes-service", "PodDisruptionBudget/sse-gateway",
-                "HorizontalPodAutoscaler/sse-gateway", "Ingress/herald-events", "Ingress/herald-web",
-                "ServiceMonitor/herald", "PrometheusRule/herald");
+        assertThat(kinds)
+                .contains(
+                        "Deployment/notes-service",
+                        "Deployment/sse-gateway",
+                        "Service/notes-service",
+                        "Service/sse-gateway",
+                        "ConfigMap/notes-service",
+                        "ConfigMap/sse-gateway",
+                        "PodDisruptionBudget/notes-service",
+                        "PodDisruptionBudget/sse-gateway",
+                        "HorizontalPodAutoscaler/sse-gateway",
+                        "Ingress/herald-events",
+                        "Ingress/herald-web",
+                        "ServiceMonitor/herald",
+                        "PrometheusRule/herald");
         assertThat(kinds).doesNotHaveDuplicates();
     }
 
     @Test
     void theOverlaySetsNamespaceAndRegistry() {
         List<HasMetadata> overlay = objects("overlays/example");
-        assertThat(overlay).filteredOn(o -> !o.getKind().equals("Namespace"))
-                .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as(o.getKind()).isEqualTo("herald"));
-        assertThat(deployments("overlays/example")).allSatisfy(d -> assertThat(container(d).getImage())
-                .startsWith("registry.example.com/herald/" + d.getMetadata().getName() + ":"));
+        assertThat(overlay)
+                .filteredOn(o -> !o.getKind().equals("Namespace"))
+                .allSatisfy(o -> assertThat(o.getMetadata().getNamespace())
+                        .as(o.getKind())
+                        .isEqualTo("herald"));
+        assertThat(deployments("overlays/example"))
+                .allSatisfy(d -> assertThat(container(d).getImage())
+                        .startsWith(
+                                "registry.example.com/herald/" + d.getMetadata().getName() + ":"));
     }
 
     @Test
@@ -96,20 +113,25 @@ class KubernetesManifestsTest {
     void probesUseTheLivenessAndReadinessGroups(String kustomization) {
         for (Deployment deployment : deployments(kustomization)) {
             Container container = container(deployment);
-            assertThat(httpPath(container.getReadinessProbe())).as("readiness of %s", name(deployment))
+            assertThat(httpPath(container.getReadinessProbe()))
+                    .as("readiness of %s", name(deployment))
                     .isEqualTo("/actuator/health/readiness");
-            assertThat(httpPath(container.getLivenessProbe())).as("liveness of %s", name(deployment))
+            assertThat(httpPath(container.getLivenessProbe()))
+                    .as("liveness of %s", name(deployment))
                     .isEqualTo("/actuator/health/liveness");
-            assertThat(httpPath(container.getStartupProbe())).as("start-up of %s", name(deployment))
+            assertThat(httpPath(container.getStartupProbe()))
+                    .as("start-up of %s", name(deployment))
                     .isEqualTo("/actuator/health/liveness");
             for (Probe probe : List.of(container.getReadinessProbe(), container.getLivenessProbe())) {
-                assertThat(container.getPorts()).extracting(p -> p.getName())
+                assertThat(container.getPorts())
+                        .extracting(p -> p.getName())
                         .contains(probe.getHttpGet().getPort().getStrVal());
             }
         }
         // the gateway's readiness follows its drain-aware streams contributor (starting, draining: out of service)
         Map<String, String> gateway = configFor(kustomization, deployment(kustomization, "sse-gateway"));
-        assertThat(gateway.get("MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE").split(","))
+        assertThat(gateway.get("MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE")
+                        .split(","))
                 .containsExactlyInAnyOrder("readinessState", "streams");
     }
 
@@ -117,8 +139,8 @@ class KubernetesManifestsTest {
     @ValueSource(strings = {"base", "overlays/example"})
     void terminationGracePeriodCoversPreStopAndTheDrain(String kustomization) {
         Deployment gateway = deployment(kustomization, "sse-gateway");
-        Duration window = springDuration(configFor(kustomization, gateway).getOrDefault("HERALD_GATEWAY_DRAIN_WINDOW",
-                applicationDefault("sse-gateway", "window")));
+        Duration window = springDuration(configFor(kustomization, gateway)
+                .getOrDefault("HERALD_GATEWAY_DRAIN_WINDOW", applicationDefault("sse-gateway", "window")));
         Duration needed = preStop(gateway).plus(window).plus(DRAIN_GRACE).plus(MARGIN);
         assertThat(Duration.ofSeconds(gateway.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()))
                 .as("gateway grace period vs preStop + drain window %s + %s + margin", window, DRAIN_GRACE)
@@ -136,8 +158,12 @@ class KubernetesManifestsTest {
         for (Deployment deployment : deployments(kustomization)) {
             var rolling = deployment.getSpec().getStrategy().getRollingUpdate();
             assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
-            assertThat(rolling.getMaxUnavailable().getIntVal()).as("maxUnavailable of %s", name(deployment)).isZero();
-            assertThat(rolling.getMaxSurge().getIntVal()).as("maxSurge of %s", name(deployment)).isPositive();
+            assertThat(rolling.getMaxUnavailable().getIntVal())
+                    .as("maxUnavailable of %s", name(deployment))
+                    .isZero();
+            assertThat(rolling.getMaxSurge().getIntVal())
+                    .as("maxSurge of %s", name(deployment))
+                    .isPositive();
         }
     }
 
@@ -145,24 +171,38 @@ class KubernetesManifestsTest {
     @ValueSource(strings = {"base", "overlays/example"})
     void everyDeploymentHasADisruptionBudgetAndAtLeastTwoPods(String kustomization) {
         List<PodDisruptionBudget> budgets = ofKind(kustomization, PodDisruptionBudget.class);
-        HorizontalPodAutoscaler autoscaler = ofKind(kustomization, HorizontalPodAutoscaler.class).getFirst();
+        HorizontalPodAutoscaler autoscaler =
+                ofKind(kustomization, HorizontalPodAutoscaler.class).getFirst();
         for (Deployment deployment : deployments(kustomization)) {
-            Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+            Map<String, String> podLabels =
+                    deployment.getSpec().getTemplate().getMetadata().getLabels();
             List<PodDisruptionBudget> matching = budgets.stream()
-                    .filter(b -> podLabels.entrySet().containsAll(b.getSpec().getSelector().getMatchLabels().entrySet()))
+                    .filter(b -> podLabels
+                            .entrySet()
+                            .containsAll(
+                                    b.getSpec().getSelector().getMatchLabels().entrySet()))
                     .toList();
             assertThat(matching).as("disruption budget of %s", name(deployment)).hasSize(1);
-            assertThat(matching.getFirst().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+            assertThat(matching.getFirst().getSpec().getMaxUnavailable().getIntVal())
+                    .isEqualTo(1);
 
-            boolean autoscaled = autoscaler.getSpec().getScaleTargetRef().getName().equals(name(deployment));
-            int pods = autoscaled ? autoscaler.getSpec().getMinReplicas() : deployment.getSpec().getReplicas();
-            assertThat(pods).as("least pods of %s (one may be disrupted)", name(deployment)).isGreaterThanOrEqualTo(2);
+            boolean autoscaled =
+                    autoscaler.getSpec().getScaleTargetRef().getName().equals(name(deployment));
+            int pods = autoscaled
+                    ? autoscaler.getSpec().getMinReplicas()
+                    : deployment.getSpec().getReplicas();
+            assertThat(pods)
+                    .as("least pods of %s (one may be disrupted)", name(deployment))
+                    .isGreaterThanOrEqualTo(2);
             if (autoscaled) {
-                assertThat(deployment.getSpec().getReplicas()).as("replicas of an autoscaled Deployment").isNull();
+                assertThat(deployment.getSpec().getReplicas())
+                        .as("replicas of an autoscaled Deployment")
+                        .isNull();
             }
         }
         assertThat(autoscaler.getSpec().getScaleTargetRef().getName()).isEqualTo("sse-gateway");
-        assertThat(autoscaler.getSpec().getMaxReplicas()).isGreaterThan(autoscaler.getSpec().getMinReplicas());
+        assertThat(autoscaler.getSpec().getMaxReplicas())
+                .isGreaterThan(autoscaler.getSpec().getMinReplicas());
     }
 
     @ParameterizedTest
@@ -173,22 +213,34 @@ class KubernetesManifestsTest {
             Container container = container(deployment);
             Map<String, Quantity> requests = container.getResources().getRequests();
             assertThat(requests).as("requests of %s", name(deployment)).containsKeys("cpu", "memory");
-            assertThat(container.getResources().getLimits()).as("limits of %s", name(deployment)).containsKey("memory");
-            assertThat(Quantity.getAmountInBytes(container.getResources().getLimits().get("memory")))
+            assertThat(container.getResources().getLimits())
+                    .as("limits of %s", name(deployment))
+                    .containsKey("memory");
+            assertThat(Quantity.getAmountInBytes(
+                            container.getResources().getLimits().get("memory")))
                     .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
 
             assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
-            assertThat(pod.getSecurityContext().getRunAsUser()).as("a numeric non-root user").isPositive();
+            assertThat(pod.getSecurityContext().getRunAsUser())
+                    .as("a numeric non-root user")
+                    .isPositive();
             assertThat(pod.getAutomountServiceAccountToken()).isFalse();
             var security = container.getSecurityContext();
-            assertThat(security.getReadOnlyRootFilesystem()).as("read-only root of %s", name(deployment)).isTrue();
+            assertThat(security.getReadOnlyRootFilesystem())
+                    .as("read-only root of %s", name(deployment))
+                    .isTrue();
             assertThat(security.getAllowPrivilegeEscalation()).isFalse();
             assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
             // the JVM and Netty write to /tmp: a writable emptyDir there
-            String tmpVolume = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp"))
-                    .findFirst().orElseThrow(() -> new AssertionError(name(deployment) + " mounts nothing on /tmp")).getName();
-            assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(tmpVolume))
-                    .singleElement().satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+            String tmpVolume = container.getVolumeMounts().stream()
+                    .filter(m -> m.getMountPath().equals("/tmp"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(name(deployment) + " mounts nothing on /tmp"))
+                    .getName();
+            assertThat(pod.getVolumes())
+                    .filteredOn(v -> v.getName().equals(tmpVolume))
+                    .singleElement()
+                    .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
         }
     }
 
@@ -197,8 +249,11 @@ class KubernetesManifestsTest {
     void imagesArePinnedToAVersion(String kustomization) {
         for (Deployment deployment : deployments(kustomization)) {
             String image = container(deployment).getImage();
-            String tag = image.contains("@") ? image.substring(image.indexOf('@') + 1)
-                    : image.substring(image.lastIndexOf('/') + 1).contains(":") ? image.substring(image.lastIndexOf(':') + 1) : "";
+            String tag = image.contains("@")
+                    ? image.substring(image.indexOf('@') + 1)
+                    : image.substring(image.lastIndexOf('/') + 1).contains(":")
+                            ? image.substring(image.lastIndexOf(':') + 1)
+                            : "";
             assertThat(tag).as("tag of %s", image).isNotBlank().isNotEqualTo("latest");
         }
     }
@@ -206,31 +261,48 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"base", "overlays/example"})
     void configurationComesFromConfigMapsAndCredentialsFromSecrets(String kustomization) {
-        List<String> configMaps = ofKind(kustomization, ConfigMap.class).stream().map(KubernetesManifestsTest::name).toList();
+        List<String> configMaps = ofKind(kustomization, ConfigMap.class).stream()
+                .map(KubernetesManifestsTest::name)
+                .toList();
         for (Deployment deployment : deployments(kustomization)) {
             Container container = container(deployment);
-            assertThat(container.getEnvFrom()).extracting(e -> e.getConfigMapRef().getName())
-                    .as("ConfigMaps of %s", name(deployment)).isNotEmpty().allMatch(configMaps::contains);
+            assertThat(container.getEnvFrom())
+                    .extracting(e -> e.getConfigMapRef().getName())
+                    .as("ConfigMaps of %s", name(deployment))
+                    .isNotEmpty()
+                    .allMatch(configMaps::contains);
             for (EnvVar variable : Objects.requireNonNullElse(container.getEnv(), List.<EnvVar>of())) {
                 if (variable.getName().matches(".*(PASSWORD|SECRET|TOKEN).*")) {
-                    assertThat(variable.getValueFrom().getSecretKeyRef()).as(variable.getName()).isNotNull();
+                    assertThat(variable.getValueFrom().getSecretKeyRef())
+                            .as(variable.getName())
+                            .isNotNull();
                 }
             }
             for (String key : configFor(kustomization, deployment).keySet()) {
-                assertThat(key).as("a setting, not a credential, in a ConfigMap").doesNotContain("PASSWORD", "SECRET");
+                assertThat(key)
+                        .as("a setting, not a credential, in a ConfigMap")
+                        .doesNotContain("PASSWORD", "SECRET");
                 assertThat(key).matches("(SERVER|SPRING|MANAGEMENT|HERALD)_[A-Z0-9_]+|JAVA_TOOL_OPTIONS");
             }
         }
         // notes-service: the application's role and the schema owner (migrations) are two roles with two Secrets
         Map<String, String> secretOf = new HashMap<>();
-        for (EnvVar variable : container(deployment(kustomization, "notes-service")).getEnv()) {
+        for (EnvVar variable :
+                container(deployment(kustomization, "notes-service")).getEnv()) {
             if (variable.getValueFrom() != null && variable.getValueFrom().getSecretKeyRef() != null) {
-                secretOf.put(variable.getName(), variable.getValueFrom().getSecretKeyRef().getName());
+                secretOf.put(
+                        variable.getName(),
+                        variable.getValueFrom().getSecretKeyRef().getName());
             }
         }
-        assertThat(secretOf).containsKeys("SPRING_DATASOURCE_USERNAME", "SPRING_DATASOURCE_PASSWORD",
-                "SPRING_FLYWAY_USER", "SPRING_FLYWAY_PASSWORD");
-        assertThat(secretOf.get("SPRING_DATASOURCE_PASSWORD")).isEqualTo(secretOf.get("SPRING_DATASOURCE_USERNAME"))
+        assertThat(secretOf)
+                .containsKeys(
+                        "SPRING_DATASOURCE_USERNAME",
+                        "SPRING_DATASOURCE_PASSWORD",
+                        "SPRING_FLYWAY_USER",
+                        "SPRING_FLYWAY_PASSWORD");
+        assertThat(secretOf.get("SPRING_DATASOURCE_PASSWORD"))
+                .isEqualTo(secretOf.get("SPRING_DATASOURCE_USERNAME"))
                 .isNotEqualTo(secretOf.get("SPRING_FLYWAY_PASSWORD"));
     }
 
@@ -239,22 +311,29 @@ class KubernetesManifestsTest {
     void ingressStreamsWithoutBufferingAndKeepsActuatorInside(String kustomization) {
         Map<String, Ingress> ingresses = new HashMap<>();
         ofKind(kustomization, Ingress.class).forEach(i -> ingresses.put(name(i), i));
-        Map<String, String> events = ingresses.get("herald-events").getMetadata().getAnnotations();
+        Map<String, String> events =
+                ingresses.get("herald-events").getMetadata().getAnnotations();
         assertThat(events).containsEntry("nginx.ingress.kubernetes.io/proxy-buffering", "off");
         // far above the gateways' 15 s heartbeat: a quiet stream is never cut by the proxy
-        assertThat(Integer.parseInt(events.get("nginx.ingress.kubernetes.io/proxy-read-timeout"))).isGreaterThanOrEqualTo(3600);
-        assertThat(Integer.parseInt(events.get("nginx.ingress.kubernetes.io/proxy-send-timeout"))).isGreaterThanOrEqualTo(3600);
+        assertThat(Integer.parseInt(events.get("nginx.ingress.kubernetes.io/proxy-read-timeout")))
+                .isGreaterThanOrEqualTo(3600);
+        assertThat(Integer.parseInt(events.get("nginx.ingress.kubernetes.io/proxy-send-timeout")))
+                .isGreaterThanOrEqualTo(3600);
         assertThat(paths(ingresses.get("herald-events"))).singleElement().satisfies(path -> {
             assertThat(path.getPath()).isEqualTo("/events");
             assertThat(path.getBackend().getService().getName()).isEqualTo("sse-gateway");
         });
 
         for (Ingress ingress : ingresses.values()) {
-            assertThat(ingress.getSpec().getTls()).as("TLS on %s", name(ingress)).isNotEmpty();
+            assertThat(ingress.getSpec().getTls())
+                    .as("TLS on %s", name(ingress))
+                    .isNotEmpty();
             for (HTTPIngressPath path : paths(ingress)) {
                 assertThat(path.getPath()).doesNotStartWith("/actuator");
                 if (path.getPathType().equals("Prefix")) {
-                    assertThat(path.getPath()).as("prefix routes of %s", name(ingress)).isIn("/events", "/notes");
+                    assertThat(path.getPath())
+                            .as("prefix routes of %s", name(ingress))
+                            .isIn("/events", "/notes");
                 }
             }
         }
@@ -266,19 +345,26 @@ class KubernetesManifestsTest {
         ServiceMonitor monitor = ofKind(kustomization, ServiceMonitor.class).getFirst();
         Map<String, String> selector = monitor.getSpec().getSelector().getMatchLabels();
         List<Service> services = ofKind(kustomization, Service.class);
-        assertThat(services).extracting(KubernetesManifestsTest::name).containsExactlyInAnyOrder("notes-service", "sse-gateway");
+        assertThat(services)
+                .extracting(KubernetesManifestsTest::name)
+                .containsExactlyInAnyOrder("notes-service", "sse-gateway");
         for (Service service : services) {
             assertThat(service.getMetadata().getLabels().entrySet()).containsAll(selector.entrySet());
-            assertThat(service.getSpec().getPorts()).extracting(p -> p.getName())
+            assertThat(service.getSpec().getPorts())
+                    .extracting(p -> p.getName())
                     .contains(monitor.getSpec().getEndpoints().getFirst().getPort());
         }
         assertThat(monitor.getSpec().getEndpoints().getFirst().getPath()).isEqualTo("/actuator/prometheus");
 
         PrometheusRule rule = ofKind(kustomization, PrometheusRule.class).getFirst();
         ObjectMapper json = new ObjectMapper();
-        JsonNode file = new YAMLMapper().readTree(Kustomize.ROOT.resolve("deploy/prometheus/herald-alerts.yml").toFile());
+        JsonNode file = new YAMLMapper()
+                .readTree(Kustomize.ROOT
+                        .resolve("deploy/prometheus/herald-alerts.yml")
+                        .toFile());
         assertThat((JsonNode) json.valueToTree(rule.getSpec().getGroups()))
-                .as("PrometheusRule groups = deploy/prometheus/herald-alerts.yml").isEqualTo(file.path("groups"));
+                .as("PrometheusRule groups = deploy/prometheus/herald-alerts.yml")
+                .isEqualTo(file.path("groups"));
     }
 
     // --- helpers ---
@@ -288,8 +374,13 @@ class KubernetesManifestsTest {
     }
 
     private static <T extends HasMetadata> List<T> ofKind(String kustomization, Class<T> type) {
-        List<T> found = objects(kustomization).stream().filter(type::isInstance).map(type::cast).toList();
-        assertThat(found).as("%s objects in %s", type.getSimpleName(), kustomization).isNotEmpty();
+        List<T> found = objects(kustomization).stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .toList();
+        assertThat(found)
+                .as("%s objects in %s", type.getSimpleName(), kustomization)
+                .isNotEmpty();
         return found;
     }
 
@@ -298,11 +389,15 @@ class KubernetesManifestsTest {
     }
 
     private static Deployment deployment(String kustomization, String name) {
-        return deployments(kustomization).stream().filter(d -> name(d).equals(name)).findFirst().orElseThrow();
+        return deployments(kustomization).stream()
+                .filter(d -> name(d).equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static Container container(Deployment deployment) {
-        List<Container> containers = deployment.getSpec().getTemplate().getSpec().getContainers();
+        List<Container> containers =
+                deployment.getSpec().getTemplate().getSpec().getContainers();
         assertThat(containers).as("containers of %s", name(deployment)).hasSize(1);
         return containers.getFirst();
     }
@@ -325,13 +420,16 @@ class KubernetesManifestsTest {
 
     /** The preStop pause ({@code sleep N}). */
     private static Duration preStop(Deployment deployment) {
-        List<String> command = container(deployment).getLifecycle().getPreStop().getExec().getCommand();
+        List<String> command =
+                container(deployment).getLifecycle().getPreStop().getExec().getCommand();
         assertThat(command).hasSize(2).first().isEqualTo("sleep");
         return Duration.ofSeconds(Long.parseLong(command.get(1)));
     }
 
     private static List<HTTPIngressPath> paths(Ingress ingress) {
-        return ingress.getSpec().getRules().stream().flatMap(r -> r.getHttp().getPaths().stream()).toList();
+        return ingress.getSpec().getRules().stream()
+                .flatMap(r -> r.getHttp().getPaths().stream())
+                .toList();
     }
 
     /** {@code 30s}, {@code 500ms}, {@code 2m} as Spring Boot reads them. */
@@ -350,7 +448,11 @@ class KubernetesManifestsTest {
     /** The value of {@code herald.gateway.drain.<key>} in the module's application.yml. */
     private static String applicationDefault(String module, String key) {
         try {
-            JsonNode yml = new YAMLMapper().readTree(Kustomize.ROOT.resolve(module).resolve("src/main/resources/application.yml").toFile());
+            JsonNode yml = new YAMLMapper()
+                    .readTree(Kustomize.ROOT
+                            .resolve(module)
+                            .resolve("src/main/resources/application.yml")
+                            .toFile());
             return yml.at("/herald/gateway/drain/" + key).asText();
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -1,5 +1,8 @@
 package dev.herald.deploy;
 
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationConfig;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -10,7 +13,6 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,9 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Renders a kustomization with the real renderer, {@code kubectl kustomize} (on the path, or {@code HERALD_KUBECTL}),
@@ -32,8 +31,7 @@ final class Kustomize {
     static final Path ROOT = repositoryRoot();
     private static final KubernetesSerialization STRICT = strictSerialization();
 
-    private Kustomize() {
-    }
+    private Kustomize() {}
 
     /** Every object {@code kubectl kustomize dir} renders, typed. */
     static List<HasMetadata> render(Path dir) {
@@ -49,7 +47,8 @@ final class Kustomize {
             }
             Object parsed = STRICT.unmarshal(document);
             if (!(parsed instanceof HasMetadata object) || parsed instanceof GenericKubernetesResource) {
-                throw new IllegalArgumentException("no typed model for: " + document.lines().limit(3).toList());
+                throw new IllegalArgumentException(
+                        "no typed model for: " + document.lines().limit(3).toList());
             }
             objects.add(object);
         }
@@ -60,16 +59,16 @@ final class Kustomize {
         SimpleModule noCatchAll = new SimpleModule("strict-kubernetes-model");
         noCatchAll.setDeserializerModifier(new BeanDeserializerModifier() {
             @Override
-            public BeanDeserializerBuilder updateBuilder(DeserializationConfig config, BeanDescription bean,
-                                                         BeanDeserializerBuilder builder) {
+            public BeanDeserializerBuilder updateBuilder(
+                    DeserializationConfig config, BeanDescription bean, BeanDeserializerBuilder builder) {
                 if (bean.getBeanClass().getName().startsWith("io.fabric8.")) {
                     builder.setAnySetter(null); // unknown fields now reach FAIL_ON_UNKNOWN_PROPERTIES
                 }
                 return builder;
             }
         });
-        ObjectMapper mapper = new ObjectMapper().registerModule(noCatchAll)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectMapper mapper =
+                new ObjectMapper().registerModule(noCatchAll).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         return new KubernetesSerialization(mapper, true);
     }
 
@@ -106,7 +105,8 @@ final class Kustomize {
         try {
             Path err = Files.createTempFile("herald-deploy-tests", ".err");
             try {
-                Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+                Process process =
+                        new ProcessBuilder(command).redirectError(err.toFile()).start();
                 process.getOutputStream().close();
                 byte[] out = process.getInputStream().readAllBytes();
                 if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -135,7 +135,8 @@ final class Kustomize {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("deploy/kubernetes not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "deploy/kubernetes not found above " + Path.of("").toAbsolutePath());
         }
         return dir;
     }

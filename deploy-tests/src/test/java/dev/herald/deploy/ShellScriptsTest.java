@@ -1,6 +1,7 @@
 package dev.herald.deploy;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,9 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every shell script of the repository (a {@code .sh} file or a file whose first line runs sh or bash, as git
@@ -22,8 +21,15 @@ class ShellScriptsTest {
     @Test
     void everyShellScriptPassesShellcheck() throws IOException {
         List<String> scripts = shellScripts();
-        assertThat(scripts).as("the scripts found").contains("stack", "mvnw", ".ci/run", ".ci/install-deploy-tools",
-                "bench/gateway.sh", "deploy/postgres/init-databases.sh");
+        assertThat(scripts)
+                .as("the scripts found")
+                .contains(
+                        "stack",
+                        "mvnw",
+                        ".ci/run",
+                        ".ci/install-deploy-tools",
+                        "bench/gateway.sh",
+                        "deploy/postgres/init-databases.sh");
         List<String> command = new ArrayList<>(List.of(shellcheck(), "--format=gcc"));
         scripts.forEach(script -> command.add(Kustomize.ROOT.resolve(script).toString()));
         String out = Kustomize.run(command.toArray(String[]::new));
@@ -36,7 +42,8 @@ class ShellScriptsTest {
         try {
             Files.writeString(script, "#!/usr/bin/env bash\nrm -rf $1/cache\n");
             assertThatThrownBy(() -> Kustomize.run(shellcheck(), "--format=gcc", script.toString()))
-                    .hasMessageContaining("exited with").hasMessageContaining("SC2086");
+                    .hasMessageContaining("exited with")
+                    .hasMessageContaining("SC2086");
         } finally {
             Files.deleteIfExists(script);
         }
@@ -63,7 +70,10 @@ class ShellScriptsTest {
         try (var in = Files.newInputStream(file)) {
             head = in.readNBytes(128);
         }
-        String first = new String(head, StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
+        String first = new String(head, StandardCharsets.ISO_8859_1)
+                .lines()
+                .findFirst()
+                .orElse("");
         return first.matches("#!\\s*\\S*/(env\\s+)?(ba)?sh(\\s.*)?"); // #!/bin/sh, #!/usr/bin/env bash, ...
     }
 

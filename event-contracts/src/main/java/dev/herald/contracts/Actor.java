@@ -1,5 +1,4 @@
 package dev.herald.contracts;
 
 /** Who performed the action: the user id only, never token claims. */
-public record Actor(String id) {
-}
+public record Actor(String id) {}

@@ -9,11 +9,13 @@ public final class CloudEventHeaders {
     public static final String ID = "ce_id";
     /** {@code notes.created}, {@code notes.updated}, {@code notes.deleted}. */
     public static final String TYPE = "ce_type";
+
     public static final String SOURCE = "ce_source";
     public static final String SPEC_VERSION = "ce_specversion";
     public static final String TIME = "ce_time";
     /** The note id. */
     public static final String SUBJECT = "ce_subject";
+
     public static final String CONTENT_TYPE = "content-type";
     /**
      * Herald's extension attribute: the user id that owns the resource ({@link ServiceEvent#owner()}), so
@@ -32,6 +34,5 @@ public final class CloudEventHeaders {
     public static final String SPEC_VERSION_1_0 = "1.0";
     public static final String JSON = "application/json";
 
-    private CloudEventHeaders() {
-    }
+    private CloudEventHeaders() {}
 }

@@ -1,7 +1,6 @@
 package dev.herald.contracts;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.time.Instant;
 import java.util.UUID;
 
@@ -16,5 +15,4 @@ public record NoteData(
         String createdBy,
         @JsonProperty(required = true) long version,
         Instant createdAt,
-        Instant updatedAt) {
-}
+        Instant updatedAt) {}

@@ -18,8 +18,7 @@ public final class ReadAccess {
     /** Where roles are looked for by default: a plain {@code roles} list, then Keycloak's realm roles. */
     public static final List<String> DEFAULT_ROLE_CLAIMS = List.of("roles", "realm_access.roles");
 
-    private ReadAccess() {
-    }
+    private ReadAccess() {}
 
     public static boolean mayRead(String userId, Collection<String> roles, String owner) {
         return roles.contains(ADMIN_ROLE) || userId.equals(owner);

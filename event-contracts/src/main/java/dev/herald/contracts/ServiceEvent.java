@@ -2,10 +2,9 @@ package dev.herald.contracts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.jspecify.annotations.Nullable;
-
 import java.time.Instant;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One change to one resource, as Herald's single-process predecessor defined it, plus {@code resourceId} (the note id, also
@@ -38,8 +37,15 @@ public record ServiceEvent(
 
     /** A note event as notes-service writes it. */
     public static ServiceEvent forNote(UUID id, Action action, NoteData note, String actorId, Instant timestamp) {
-        return new ServiceEvent(id, action, note, new Actor(actorId), timestamp, NOTES,
-                note.id().toString(), SCHEMA_VERSION);
+        return new ServiceEvent(
+                id,
+                action,
+                note,
+                new Actor(actorId),
+                timestamp,
+                NOTES,
+                note.id().toString(),
+                SCHEMA_VERSION);
     }
 
     /** The SSE event name, as clients know it: {@code notes:created}, {@code notes:updated}, {@code notes:deleted}. */

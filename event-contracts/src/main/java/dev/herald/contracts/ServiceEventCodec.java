@@ -1,11 +1,10 @@
 package dev.herald.contracts;
 
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
-
-import java.nio.charset.StandardCharsets;
-import java.util.stream.Collectors;
 
 /**
  * Writes a {@link ServiceEvent} as compact single-line JSON and reads it back. Reading rejects anything
@@ -66,8 +65,11 @@ public final class ServiceEventCodec {
         require(event.timestamp() != null, "timestamp", "is required");
         requireLine(event.resourceType(), "resourceType");
         requireLine(event.resourceId(), "resourceId");
-        require(event.schemaVersion() == ServiceEvent.SCHEMA_VERSION, "schemaVersion",
-                "unsupported version " + event.schemaVersion() + " (this reader knows " + ServiceEvent.SCHEMA_VERSION + ")");
+        require(
+                event.schemaVersion() == ServiceEvent.SCHEMA_VERSION,
+                "schemaVersion",
+                "unsupported version " + event.schemaVersion() + " (this reader knows " + ServiceEvent.SCHEMA_VERSION
+                        + ")");
         if (event.user() != null) {
             requireLine(event.user().id(), "user.id");
         }

@@ -1,13 +1,13 @@
 package dev.herald.contracts;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,9 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Holds the JSON Schema (the contract for non-Java consumers) and the Java codec together against
@@ -61,11 +60,10 @@ class GoldenSamplesTest {
         String expectedField = name.substring(name.indexOf('.') + 1, name.length() - ".json".length());
 
         assertThat(schemaErrors(json)).as("schema errors for %s", name).isNotEmpty();
-        assertThatThrownBy(() -> codec.decode(json))
-                .isInstanceOfSatisfying(InvalidEventException.class, e -> {
-                    assertThat(e.field()).isEqualTo(expectedField);
-                    assertThat(e.getMessage()).startsWith(expectedField + ": ");
-                });
+        assertThatThrownBy(() -> codec.decode(json)).isInstanceOfSatisfying(InvalidEventException.class, e -> {
+            assertThat(e.field()).isEqualTo(expectedField);
+            assertThat(e.getMessage()).startsWith(expectedField + ": ");
+        });
     }
 
     @ParameterizedTest
@@ -81,9 +79,11 @@ class GoldenSamplesTest {
     }
 
     private static JsonSchema loadSchema() {
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+        SchemaValidatorsConfig config =
+                SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
         try (InputStream in = ServiceEvent.class.getResourceAsStream("service-event.schema.json")) {
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(in, config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -91,9 +91,12 @@ class GoldenSamplesTest {
 
     private static Stream<Path> samples(String kind) {
         try {
-            Path dir = Path.of(GoldenSamplesTest.class.getResource("/samples/" + kind).toURI());
+            Path dir = Path.of(
+                    GoldenSamplesTest.class.getResource("/samples/" + kind).toURI());
             try (Stream<Path> files = Files.list(dir)) {
-                List<Path> list = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+                List<Path> list = files.filter(p -> p.toString().endsWith(".json"))
+                        .sorted()
+                        .toList();
                 assertThat(list).as("samples in %s", dir).isNotEmpty();
                 return list.stream();
             }

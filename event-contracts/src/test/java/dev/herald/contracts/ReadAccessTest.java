@@ -1,12 +1,11 @@
 package dev.herald.contracts;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ReadAccessTest {
 
@@ -16,7 +15,8 @@ class ReadAccessTest {
         assertThat(ReadAccess.mayRead("alice", Set.of("user"), "alice")).isTrue();
         assertThat(ReadAccess.mayRead("alice", Set.of(), "alice")).isTrue();
         assertThat(ReadAccess.mayRead("bob", Set.of("user"), "alice")).isFalse();
-        assertThat(ReadAccess.mayRead("bob", Set.of("administrator", "Admin"), "alice")).isFalse();
+        assertThat(ReadAccess.mayRead("bob", Set.of("administrator", "Admin"), "alice"))
+                .isFalse();
     }
 
     @Test
@@ -24,7 +24,8 @@ class ReadAccessTest {
         Map<String, Object> plain = Map.of("roles", List.of("user", "admin"));
         Map<String, Object> keycloak = Map.of("realm_access", Map.of("roles", List.of("admin", "offline_access")));
 
-        assertThat(ReadAccess.rolesFrom(plain, ReadAccess.DEFAULT_ROLE_CLAIMS)).containsExactlyInAnyOrder("user", "admin");
+        assertThat(ReadAccess.rolesFrom(plain, ReadAccess.DEFAULT_ROLE_CLAIMS))
+                .containsExactlyInAnyOrder("user", "admin");
         assertThat(ReadAccess.rolesFrom(keycloak, ReadAccess.DEFAULT_ROLE_CLAIMS))
                 .containsExactlyInAnyOrder("admin", "offline_access");
         assertThat(ReadAccess.rolesFrom(keycloak, List.of("roles"))).isEmpty();

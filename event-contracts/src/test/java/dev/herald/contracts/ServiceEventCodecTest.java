@@ -1,12 +1,11 @@
 package dev.herald.contracts;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class ServiceEventCodecTest {
 
@@ -36,7 +35,8 @@ class ServiceEventCodecTest {
         String json = codec.encodeToString(sampleEvent("line one\r\nline two\nline three"));
 
         assertThat(json).doesNotContain("\n").doesNotContain("\r").doesNotContain(": ");
-        assertThat(json).contains("\"action\":\"updated\"")
+        assertThat(json)
+                .contains("\"action\":\"updated\"")
                 .contains("\"timestamp\":\"2026-11-27T10:30:05.123456Z\"")
                 .contains("\"user\":{\"id\":\"admin\"}")
                 .contains("\"schemaVersion\":1");
@@ -46,8 +46,15 @@ class ServiceEventCodecTest {
     @Test
     void refusesToWriteAnEventThatReadersWouldReject() {
         ServiceEvent event = sampleEvent("x");
-        ServiceEvent broken = new ServiceEvent(event.id(), event.action(), event.data(), event.user(),
-                event.timestamp(), "notes\nevent: x", event.resourceId(), event.schemaVersion());
+        ServiceEvent broken = new ServiceEvent(
+                event.id(),
+                event.action(),
+                event.data(),
+                event.user(),
+                event.timestamp(),
+                "notes\nevent: x",
+                event.resourceId(),
+                event.schemaVersion());
 
         assertThatThrownBy(() -> codec.encode(broken))
                 .isInstanceOf(InvalidEventException.class)
@@ -57,7 +64,8 @@ class ServiceEventCodecTest {
     @Test
     void rejectsMalformedJsonAndTrailingGarbage() {
         assertThatThrownBy(() -> codec.decode("{not json")).isInstanceOf(InvalidEventException.class);
-        assertThatThrownBy(() -> codec.decode(new byte[0])).isInstanceOf(InvalidEventException.class)
+        assertThatThrownBy(() -> codec.decode(new byte[0]))
+                .isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining("empty");
         String valid = codec.encodeToString(sampleEvent("x"));
         assertThatThrownBy(() -> codec.decode(valid + " {}")).isInstanceOf(InvalidEventException.class);
@@ -69,6 +77,7 @@ class ServiceEventCodecTest {
                 .replaceFirst("\"resourceId\":\"[^\"]+\"", "\"resourceId\":\"" + UUID.randomUUID() + "\"");
 
         assertThatThrownBy(() -> codec.decode(json))
-                .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.field()).isEqualTo("resourceId"));
+                .isInstanceOfSatisfying(
+                        InvalidEventException.class, e -> assertThat(e.field()).isEqualTo("resourceId"));
     }
 }

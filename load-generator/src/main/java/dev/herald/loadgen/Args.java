@@ -49,6 +49,8 @@ final class Args {
 
     List<String> list(String name, String fallback) {
         String value = values.getOrDefault(name, fallback);
-        return value.isBlank() ? List.of() : Arrays.stream(value.split(",")).map(String::trim).toList();
+        return value.isBlank()
+                ? List.of()
+                : Arrays.stream(value.split(",")).map(String::trim).toList();
     }
 }

@@ -1,8 +1,5 @@
 package dev.herald.loadgen;
 
-import org.HdrHistogram.Histogram;
-import org.jspecify.annotations.Nullable;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -10,10 +7,12 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Iterator;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.Objects;
+import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One selector thread driving many streams: finishes connects, writes the request, reads and decodes.
@@ -38,6 +37,7 @@ final class ClientLoop implements Runnable {
     long deliveries;
     /** {@link #deliveries} published for other threads (drain detection); written by the loop only. */
     private volatile long deliveriesSoFar;
+
     long foreign;
     private long now;
 
@@ -94,7 +94,8 @@ final class ClientLoop implements Runnable {
         while ((stream = pending.poll()) != null) {
             SocketChannel channel = Objects.requireNonNull(stream.channel, "queued before connect() opened it");
             try {
-                channel.register(selector, channel.isConnected() ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, stream);
+                channel.register(
+                        selector, channel.isConnected() ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, stream);
             } catch (IOException e) {
                 fail(stream, "register: " + e.getMessage());
             }

@@ -21,7 +21,8 @@ record CpuSample(long processTicks, long machineBusyTicks, long machineTotalTick
         long busy = 0;
         long total = 0;
         try {
-            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            String[] cpu =
+                    Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
             for (int i = 1; i < cpu.length && i <= 8; i++) {
                 long value = Long.parseLong(cpu[i]);
                 total += value;

@@ -3,15 +3,13 @@ package dev.herald.loadgen;
 import dev.herald.contracts.Action;
 import dev.herald.contracts.NoteData;
 import dev.herald.contracts.ServiceEvent;
-
 import java.time.Instant;
 import java.util.UUID;
 
 /** Builds the ServiceEvent a notes-service would publish for a newly created note. */
 final class EventFactory {
 
-    private EventFactory() {
-    }
+    private EventFactory() {}
 
     static ServiceEvent created(String owner, String content) {
         Instant now = Instant.now();

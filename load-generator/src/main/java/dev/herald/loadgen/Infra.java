@@ -3,7 +3,6 @@ package dev.herald.loadgen;
 import dev.herald.contracts.Topics;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +29,16 @@ final class Infra {
         Duration validity = Duration.ofHours(args.integer("token-hours", 6));
         StringBuilder tokens = new StringBuilder();
         for (int i = 0; i < args.integer("users", 3000); i++) {
-            tokens.append(Owners.userName(i)).append('\t')
-                    .append(HeraldIssuer.token(Owners.userName(i), validity, "user")).append('\n');
+            tokens.append(Owners.userName(i))
+                    .append('\t')
+                    .append(HeraldIssuer.token(Owners.userName(i), validity, "user"))
+                    .append('\n');
         }
         for (int i = 0; i < args.integer("admins", 3000); i++) {
-            tokens.append(Owners.adminName(i)).append('\t')
-                    .append(HeraldIssuer.token(Owners.adminName(i), validity, "admin")).append('\n');
+            tokens.append(Owners.adminName(i))
+                    .append('\t')
+                    .append(HeraldIssuer.token(Owners.adminName(i), validity, "admin"))
+                    .append('\n');
         }
         Files.writeString(dir.path().resolve("tokens.tsv"), tokens);
         Properties properties = new Properties();

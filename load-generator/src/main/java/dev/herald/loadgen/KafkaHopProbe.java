@@ -1,5 +1,8 @@
 package dev.herald.loadgen;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -7,10 +10,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Measures the Kafka hop alone: a consumer reading every partition of the topic (like the gateway: manual
@@ -27,13 +26,20 @@ final class KafkaHopProbe implements Runnable {
 
     KafkaHopProbe(String bootstrapServers, String topic, long runId) {
         this.runId = runId;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                .map(PartitionInfo::partition).map(p -> new TopicPartition(topic, p)).toList();
+                .map(PartitionInfo::partition)
+                .map(p -> new TopicPartition(topic, p))
+                .toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
@@ -51,7 +57,9 @@ final class KafkaHopProbe implements Runnable {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     long now = System.nanoTime();
                     byte[] value = record.value();
-                    if (Marker.find(value, 0, value.length, marker) && marker[0] == runId && marker[2] != Marker.WARMUP) {
+                    if (Marker.find(value, 0, value.length, marker)
+                            && marker[0] == runId
+                            && marker[2] != Marker.WARMUP) {
                         histogram.recordValue(Math.min(3_600_000_000L, Math.max(0, (now - marker[4]) / 1000)));
                     }
                 }

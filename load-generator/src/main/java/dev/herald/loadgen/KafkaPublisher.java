@@ -4,18 +4,17 @@ import dev.herald.contracts.CloudEventHeaders;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.contracts.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** Publishes events the way the notes-service relay does: key note id, ServiceEvent JSON, CloudEvents headers. */
 final class KafkaPublisher implements Publisher {
@@ -27,13 +26,20 @@ final class KafkaPublisher implements Publisher {
 
     KafkaPublisher(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
-        producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 1,
-                ProducerConfig.CLIENT_ID_CONFIG, "herald-load-generator"),
-                new StringSerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true,
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        1,
+                        ProducerConfig.CLIENT_ID_CONFIG,
+                        "herald-load-generator"),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     @Override
@@ -51,12 +57,18 @@ final class KafkaPublisher implements Publisher {
      */
     @Override
     public long publishAtOnce(List<String> owners, List<String> contents) {
-        try (KafkaProducer<String, byte[]> transactional = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "herald-load-generator-burst-" + UUID.randomUUID(),
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.CLIENT_ID_CONFIG, "herald-load-generator-burst"),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> transactional = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        "herald-load-generator-burst-" + UUID.randomUUID(),
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5,
+                        ProducerConfig.CLIENT_ID_CONFIG,
+                        "herald-load-generator-burst"),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             transactional.initTransactions();
             transactional.beginTransaction();
             for (int i = 0; i < owners.size(); i++) {

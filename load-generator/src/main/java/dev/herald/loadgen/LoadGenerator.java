@@ -8,8 +8,7 @@ import java.util.Arrays;
  */
 public final class LoadGenerator {
 
-    private LoadGenerator() {
-    }
+    private LoadGenerator() {}
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {

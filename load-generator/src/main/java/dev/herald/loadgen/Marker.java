@@ -18,8 +18,7 @@ final class Marker {
     private static final byte[] PREFIX = "hb:".getBytes(StandardCharsets.US_ASCII);
     private static final int FIELDS = 5;
 
-    private Marker() {
-    }
+    private Marker() {}
 
     static String content(long run, int phase, int part, long seq, long intendedNanos) {
         return "hb:" + run + ':' + phase + ':' + part + ':' + seq + ':' + intendedNanos + ':';

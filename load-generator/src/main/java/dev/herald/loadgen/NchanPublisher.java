@@ -1,7 +1,6 @@
 package dev.herald.loadgen;
 
 import dev.herald.contracts.ServiceEventCodec;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class NchanPublisher implements Publisher {
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ServiceEventCodec codec = new ServiceEventCodec();
     private final URI endpoint;
     private final AtomicLong errors = new AtomicLong();

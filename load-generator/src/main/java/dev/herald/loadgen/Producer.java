@@ -1,7 +1,5 @@
 package dev.herald.loadgen;
 
-import org.HdrHistogram.Histogram;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -11,11 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.locks.LockSupport;
-import java.util.Objects;
+import org.HdrHistogram.Histogram;
 
 /**
  * The producing side of a run: waits for every subscriber to be ready, then sends events on a fixed
@@ -34,7 +33,8 @@ final class Producer {
             if (parts[0].equals("burst")) {
                 return new Phase(0, 0, 0, Long.parseLong(parts[1]));
             }
-            return new Phase(Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), 0);
+            return new Phase(
+                    Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), 0);
         }
 
         long warmupEvents() {
@@ -46,8 +46,7 @@ final class Producer {
         }
     }
 
-    record PhaseCpu(double serverMillis, double machineBusy) {
-    }
+    record PhaseCpu(double serverMillis, double machineBusy) {}
 
     private final Args args;
     private final RunDir runDir;
@@ -64,8 +63,10 @@ final class Producer {
         long runId = args.longValue("run-id", 0);
         int subscribers = args.integer("subscribers", 1);
         Owners owners = new Owners(args.integer("users", 1000), 0, 1);
-        List<Phase> phases = args.list("phases", "2:5:20").stream().map(Phase::parse).toList();
-        List<Long> serverPids = args.list("server-pids", "").stream().map(Long::parseLong).toList();
+        List<Phase> phases =
+                args.list("phases", "2:5:20").stream().map(Phase::parse).toList();
+        List<Long> serverPids =
+                args.list("server-pids", "").stream().map(Long::parseLong).toList();
         Duration pause = Duration.ofMillis(args.integer("pause-ms", 3000));
         Duration settle = Duration.ofMillis(args.integer("settle-ms", 1000));
 
@@ -79,7 +80,8 @@ final class Producer {
         KafkaHopProbe probe = null;
         Thread probeThread = null;
         if (args.string("nchan-publish", "").isEmpty()) {
-            probe = new KafkaHopProbe(args.string("bootstrap-servers"), dev.herald.contracts.Topics.NOTES_EVENTS, runId);
+            probe = new KafkaHopProbe(
+                    args.string("bootstrap-servers"), dev.herald.contracts.Topics.NOTES_EVENTS, runId);
             probeThread = Thread.ofPlatform().name("kafka-hop-probe").start(probe);
         }
         List<PhaseCpu> cpu = new ArrayList<>();
@@ -111,8 +113,8 @@ final class Producer {
                         int part = sent < warmup ? Marker.WARMUP : sent >= tailFrom ? Marker.TAIL : Marker.MEASURED;
                         long intended = schedule.intendedNanos(sent);
                         maxLagNanos = Math.max(maxLagNanos, System.nanoTime() - intended);
-                        publisher.publish(Owners.userName(owners.ownerOf(seq)),
-                                Marker.content(runId, p, part, seq, intended));
+                        publisher.publish(
+                                Owners.userName(owners.ownerOf(seq)), Marker.content(runId, p, part, seq, intended));
                         sent++;
                     }
                     if (sent < total) {
@@ -121,10 +123,18 @@ final class Producer {
                 }
                 LockSupport.parkNanos(schedule.intendedNanos(total) - System.nanoTime() + settle.toNanos());
                 CpuSample after = CpuSample.take(serverPids);
-                cpu.add(before == null ? new PhaseCpu(Double.NaN, Double.NaN)
-                        : new PhaseCpu(after.processMillisSince(before), after.machineBusyFractionSince(before)));
-                System.out.printf(Locale.ROOT, "producer: phase %d sent %d events at %.1f/s (max send lag %.1f ms)%n",
-                        p, total, phase.eventsPerSecond(), maxLagNanos / 1e6);
+                cpu.add(
+                        before == null
+                                ? new PhaseCpu(Double.NaN, Double.NaN)
+                                : new PhaseCpu(
+                                        after.processMillisSince(before), after.machineBusyFractionSince(before)));
+                System.out.printf(
+                        Locale.ROOT,
+                        "producer: phase %d sent %d events at %.1f/s (max send lag %.1f ms)%n",
+                        p,
+                        total,
+                        phase.eventsPerSecond(),
+                        maxLagNanos / 1e6);
                 seqBase += total;
                 if (p + 1 < phases.size()) {
                     LockSupport.parkNanos(pause.toNanos());
@@ -137,9 +147,14 @@ final class Producer {
             probe.stop();
             Objects.requireNonNull(probeThread, "started with the probe").join();
             Histogram hop = probe.histogram;
-            kafkaHop = String.format(Locale.ROOT, "kafka hop alone (intended send -> a plain consumer of the topic): "
-                    + "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d records)%n",
-                    ms(hop, 50), ms(hop, 99), hop.getMaxValue() / 1000.0, hop.getTotalCount());
+            kafkaHop = String.format(
+                    Locale.ROOT,
+                    "kafka hop alone (intended send -> a plain consumer of the topic): "
+                            + "p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d records)%n",
+                    ms(hop, 50),
+                    ms(hop, 99),
+                    hop.getMaxValue() / 1000.0,
+                    hop.getTotalCount());
         }
         Properties done = new Properties();
         done.setProperty("events", String.valueOf(seqBase));
@@ -154,8 +169,15 @@ final class Producer {
      * commit. A delivery's latency counts from the stamp; {@link #releaseMillis} keeps how long after the
      * stamp the commit came, so the report can say how long after the release the last stream had all.
      */
-    private PhaseCpu burst(Publisher publisher, Phase phase, int p, Owners owners, long runId, long seqBase,
-                           List<Long> serverPids, Duration settle) {
+    private PhaseCpu burst(
+            Publisher publisher,
+            Phase phase,
+            int p,
+            Owners owners,
+            long runId,
+            long seqBase,
+            List<Long> serverPids,
+            Duration settle) {
         List<String> users = new ArrayList<>();
         List<String> contents = new ArrayList<>();
         long stamp = System.nanoTime();
@@ -169,25 +191,35 @@ final class Producer {
         releaseMillis.put(p, (released - stamp) / 1e6);
         LockSupport.parkNanos(settle.toNanos() + Duration.ofSeconds(5).toNanos());
         CpuSample after = CpuSample.take(serverPids);
-        System.out.printf(Locale.ROOT, "producer: phase %d released %d events at once, %.0f ms after their stamp%n",
-                p, phase.burst(), (released - stamp) / 1e6);
+        System.out.printf(
+                Locale.ROOT,
+                "producer: phase %d released %d events at once, %.0f ms after their stamp%n",
+                p,
+                phase.burst(),
+                (released - stamp) / 1e6);
         return new PhaseCpu(after.processMillisSince(before), after.machineBusyFractionSince(before));
     }
 
     private Publisher publisher() {
         String nchan = args.string("nchan-publish", "");
-        return nchan.isEmpty() ? new KafkaPublisher(args.string("bootstrap-servers")) : new NchanPublisher(URI.create(nchan));
+        return nchan.isEmpty()
+                ? new KafkaPublisher(args.string("bootstrap-servers"))
+                : new NchanPublisher(URI.create(nchan));
     }
 
-    private void report(List<Phase> phases, List<PhaseCpu> cpu, List<String> resultNames, long publishErrors,
-                        long events) {
+    private void report(
+            List<Phase> phases, List<PhaseCpu> cpu, List<String> resultNames, long publishErrors, long events) {
         List<Properties> results = resultNames.stream().map(runDir::read).toList();
         StringBuilder out = new StringBuilder();
         String label = args.string("label", "run");
         long expected = sum(results, "deliveries.expected");
         double fanout = events == 0 ? 0 : (double) expected / events;
-        out.append(String.format(Locale.ROOT, "# %s: %d streams open, fan-out %.1f deliveries per event%n",
-                label, sum(results, "streams.open"), fanout));
+        out.append(String.format(
+                Locale.ROOT,
+                "# %s: %d streams open, fan-out %.1f deliveries per event%n",
+                label,
+                sum(results, "streams.open"),
+                fanout));
         out.append("phase  events/s  deliveries/s  delivered  p50ms  p90ms  p99ms  p99.9ms  maxms  tail-p99ms  "
                 + "server-cpu-ms/1k  machine-busy%\n");
         for (int p = 0; p < phases.size(); p++) {
@@ -205,26 +237,48 @@ final class Producer {
             Phase phase = phases.get(p);
             PhaseCpu c = cpu.get(p);
             double cpuPerThousand = delivered == 0 ? Double.NaN : c.serverMillis() / (delivered / 1000.0);
-            String line = String.format(Locale.ROOT,
+            String line = String.format(
+                    Locale.ROOT,
                     "%5d  %8.1f  %12.0f  %9d  %5.1f  %5.1f  %5.1f  %7.1f  %5.0f  %10.1f  %16.1f  %13.0f",
-                    p, phase.eventsPerSecond(), phase.eventsPerSecond() * fanout, delivered,
-                    ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9), all.getMaxValue() / 1000.0,
-                    ms(tail, 99), cpuPerThousand, c.machineBusy() * 100);
+                    p,
+                    phase.eventsPerSecond(),
+                    phase.eventsPerSecond() * fanout,
+                    delivered,
+                    ms(all, 50),
+                    ms(all, 90),
+                    ms(all, 99),
+                    ms(all, 99.9),
+                    all.getMaxValue() / 1000.0,
+                    ms(tail, 99),
+                    cpuPerThousand,
+                    c.machineBusy() * 100);
             out.append(line).append('\n');
             Double release = releaseMillis.get(p);
             if (release != null) {
-                out.append(String.format(Locale.ROOT,
+                out.append(String.format(
+                        Locale.ROOT,
                         "burst %d: %d events released at once; the last stream had all %.0f ms after the release"
                                 + " (max %.0f ms from the stamp, released %.0f ms after it)%n",
-                        p, phase.burst(), all.getMaxValue() / 1000.0 - release, all.getMaxValue() / 1000.0, release));
+                        p,
+                        phase.burst(),
+                        all.getMaxValue() / 1000.0 - release,
+                        all.getMaxValue() / 1000.0,
+                        release));
             }
         }
-        out.append(String.format(Locale.ROOT,
+        out.append(String.format(
+                Locale.ROOT,
                 "events %d, deliveries expected %d, missing %d, duplicate %d, unexpected %d, foreign %d, "
                         + "streams closed during run %d, streams with loss %d, publish errors %d, failed connects %s%n",
-                events, expected, sum(results, "deliveries.missing"), sum(results, "deliveries.duplicate"),
-                sum(results, "deliveries.unexpected"), sum(results, "deliveries.foreign"),
-                sum(results, "streams.closed.during.run"), sum(results, "streams.with.loss"), publishErrors,
+                events,
+                expected,
+                sum(results, "deliveries.missing"),
+                sum(results, "deliveries.duplicate"),
+                sum(results, "deliveries.unexpected"),
+                sum(results, "deliveries.foreign"),
+                sum(results, "streams.closed.during.run"),
+                sum(results, "streams.with.loss"),
+                publishErrors,
                 results.stream().map(r -> r.getProperty("streams.failed")).toList()));
         out.append(kafkaHop);
         System.out.print(out);
@@ -240,6 +294,8 @@ final class Producer {
     }
 
     private static long sum(List<Properties> results, String key) {
-        return results.stream().mapToLong(r -> Long.parseLong(r.getProperty(key, "0"))).sum();
+        return results.stream()
+                .mapToLong(r -> Long.parseLong(r.getProperty(key, "0")))
+                .sum();
     }
 }

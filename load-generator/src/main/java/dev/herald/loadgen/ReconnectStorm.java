@@ -1,8 +1,5 @@
 package dev.herald.loadgen;
 
-import org.HdrHistogram.Histogram;
-import org.jspecify.annotations.Nullable;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,11 +17,13 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.Objects;
+import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The reconnect storm in one process: opens {@code --streams} streams (users {@code u<i>}, spread
@@ -54,12 +53,16 @@ final class ReconnectStorm {
         Owners owners = new Owners(users, 0, 1);
         Map<String, String> tokens = readTokens(args.string("tokens"));
         List<InetSocketAddress> sources = args.list("sources", "127.0.0.2,127.0.0.3").stream()
-                .map(host -> new InetSocketAddress(host, 0)).toList();
+                .map(host -> new InetSocketAddress(host, 0))
+                .toList();
         Path out = Path.of(args.string("run-dir"));
 
         Loop[] loops = new Loop[args.integer("loops", 2)];
         for (int i = 0; i < loops.length; i++) {
-            loops[i] = new Loop(runId, new InetSocketAddress(failover.getHost(), failover.getPort()), failover,
+            loops[i] = new Loop(
+                    runId,
+                    new InetSocketAddress(failover.getHost(), failover.getPort()),
+                    failover,
                     args.integer("reconnect-spread-ms", 0));
             Thread.ofPlatform().name("storm-loop-" + i).start(loops[i]);
         }
@@ -68,7 +71,11 @@ final class ReconnectStorm {
         InetSocketAddress a = new InetSocketAddress(first.getHost(), first.getPort());
         for (int i = 0; i < streamCount; i++) {
             int user = i % users;
-            Client client = new Client(user, tokenOf(tokens, Owners.userName(user)), sources.get(i % sources.size()), loops[i % loops.length]);
+            Client client = new Client(
+                    user,
+                    tokenOf(tokens, Owners.userName(user)),
+                    sources.get(i % sources.size()),
+                    loops[i % loops.length]);
             clients.add(client);
             client.loop.connect(client, a, first, null);
             if (i % 500 == 499) {
@@ -104,7 +111,8 @@ final class ReconnectStorm {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 log("killed gateway A (pid %d)", pid);
             }
-            publisher.publish(Owners.userName(owners.ownerOf(seq)), Marker.content(runId, 0, Marker.MEASURED, seq, intended));
+            publisher.publish(
+                    Owners.userName(owners.ownerOf(seq)), Marker.content(runId, 0, Marker.MEASURED, seq, intended));
             seq++;
         }
         published.set(seq);
@@ -160,7 +168,8 @@ final class ReconnectStorm {
             expected += owned[client.user];
             missing += owned[client.user] - distinct;
         }
-        String report = String.format("""
+        String report = String.format(
+                """
                 reconnect storm: %d streams of %d users, %d events (kill after %ss, then %ss more), reconnects spread over %s ms
                 streams not back on B: %d; streams that needed more than one attempt: %d
                 loss seen by the client (kill -> EOF), ms: p50 %.0f  p99 %.0f  max %.0f
@@ -168,15 +177,30 @@ final class ReconnectStorm {
                 reconnected (kill -> HTTP 200 on B), ms: p50 %.0f  p99 %.0f  max %.0f
                 caught up (kill -> has every event sent before it was back), ms: p50 %.0f  p99 %.0f  max %.0f
                 catch-up after reconnecting (HTTP 200 on B -> has every event sent before), ms: p50 %.0f  p99 %.0f  max %.0f
-                """, clients.size(), owners.users(), events, args.string("before-s", "10"), args.string("after-s", "10"),
+                """,
+                clients.size(),
+                owners.users(),
+                events,
+                args.string("before-s", "10"),
+                args.string("after-s", "10"),
                 args.string("reconnect-spread-ms", "0"),
-                notBack, retried, lost.getValueAtPercentile(50) / 1000.0, lost.getValueAtPercentile(99) / 1000.0,
-                lost.getMaxValue() / 1000.0, expected, missing, duplicates, unexpected,
-                reconnect.getValueAtPercentile(50) / 1000.0, reconnect.getValueAtPercentile(99) / 1000.0,
+                notBack,
+                retried,
+                lost.getValueAtPercentile(50) / 1000.0,
+                lost.getValueAtPercentile(99) / 1000.0,
+                lost.getMaxValue() / 1000.0,
+                expected,
+                missing,
+                duplicates,
+                unexpected,
+                reconnect.getValueAtPercentile(50) / 1000.0,
+                reconnect.getValueAtPercentile(99) / 1000.0,
                 reconnect.getMaxValue() / 1000.0,
-                catchUp.getValueAtPercentile(50) / 1000.0, catchUp.getValueAtPercentile(99) / 1000.0,
+                catchUp.getValueAtPercentile(50) / 1000.0,
+                catchUp.getValueAtPercentile(99) / 1000.0,
                 catchUp.getMaxValue() / 1000.0,
-                replay.getValueAtPercentile(50) / 1000.0, replay.getValueAtPercentile(99) / 1000.0,
+                replay.getValueAtPercentile(50) / 1000.0,
+                replay.getValueAtPercentile(99) / 1000.0,
                 replay.getMaxValue() / 1000.0);
         System.out.print(report);
         Files.writeString(out.resolve("report.txt"), report);
@@ -237,10 +261,18 @@ final class ReconnectStorm {
 
     static ByteBuffer request(URI target, String token, @Nullable String lastEventId) {
         StringBuilder request = new StringBuilder()
-                .append("GET ").append(target.getRawPath()).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(target.getHost()).append(':').append(target.getPort()).append("\r\n")
+                .append("GET ")
+                .append(target.getRawPath())
+                .append(" HTTP/1.1\r\n")
+                .append("Host: ")
+                .append(target.getHost())
+                .append(':')
+                .append(target.getPort())
+                .append("\r\n")
                 .append("Accept: text/event-stream\r\n")
-                .append("Authorization: Bearer ").append(token).append("\r\n");
+                .append("Authorization: Bearer ")
+                .append(token)
+                .append("\r\n");
         if (lastEventId != null) {
             request.append("Last-Event-ID: ").append(lastEventId).append("\r\n");
         }
@@ -253,16 +285,26 @@ final class ReconnectStorm {
         final String token;
         final InetSocketAddress source;
         final Loop loop;
-        @Nullable SocketChannel channel;
-        @Nullable SseStreamDecoder decoder;
-        @Nullable ByteBuffer request;
+
+        @Nullable
+        SocketChannel channel;
+
+        @Nullable
+        SseStreamDecoder decoder;
+
+        @Nullable
+        ByteBuffer request;
+
         volatile int status;
         boolean onFailover;
         long lostAt;
         long reconnectedAt;
         long lastMissedReceivedAt;
         int attempts;
-        @Nullable String lastId;
+
+        @Nullable
+        String lastId;
+
         int[] received = new int[16];
         int receivedCount;
 
@@ -442,8 +484,11 @@ final class ReconnectStorm {
             client.onFailover = true;
             client.status = 0;
             if (firstLoss && spreadMillis > 0) { // like EventSource's retry delay, each client a little different
-                retries.add(new Retry(System.nanoTime()
-                        + java.util.concurrent.ThreadLocalRandom.current().nextLong(spreadMillis * 1_000_000L), client));
+                retries.add(new Retry(
+                        System.nanoTime()
+                                + java.util.concurrent.ThreadLocalRandom.current()
+                                        .nextLong(spreadMillis * 1_000_000L),
+                        client));
             } else if (firstLoss) {
                 connect(client, failover, failoverUri, client.lastId);
             } else {
@@ -466,7 +511,6 @@ final class ReconnectStorm {
             }
         }
 
-        private record Retry(long due, Client client) {
-        }
+        private record Retry(long due, Client client) {}
     }
 }

@@ -1,10 +1,9 @@
 package dev.herald.loadgen;
 
-import org.jspecify.annotations.Nullable;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decodes one HTTP/1.1 response carrying an event stream, incrementally and with as little work as
@@ -24,7 +23,15 @@ final class SseStreamDecoder {
 
     private static final int MAX_LINE = 64 * 1024;
 
-    private enum Phase { HEADERS, CHUNK_SIZE, CHUNK_EXTENSION, CHUNK_DATA, CHUNK_END, BODY, DONE }
+    private enum Phase {
+        HEADERS,
+        CHUNK_SIZE,
+        CHUNK_EXTENSION,
+        CHUNK_DATA,
+        CHUNK_END,
+        BODY,
+        DONE
+    }
 
     private final Listener listener;
     private Phase phase = Phase.HEADERS;
@@ -43,7 +50,8 @@ final class SseStreamDecoder {
         this.listener = listener;
     }
 
-    @Nullable String lastEventId() {
+    @Nullable
+    String lastEventId() {
         return lastEventId;
     }
 

@@ -1,22 +1,31 @@
 package dev.herald.loadgen;
 
-import org.jspecify.annotations.Nullable;
-
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /** One SSE stream held by the generator: its socket, decoder and the event numbers it received. */
 final class Stream {
 
-    enum State { CONNECTING, STREAMING, FAILED, CLOSED }
+    enum State {
+        CONNECTING,
+        STREAMING,
+        FAILED,
+        CLOSED
+    }
 
     final int globalIndex;
     final int userIndex;
     final boolean admin;
     final ByteBuffer request;
-    @Nullable SocketChannel channel;
-    @Nullable SseStreamDecoder decoder;
+
+    @Nullable
+    SocketChannel channel;
+
+    @Nullable
+    SseStreamDecoder decoder;
+
     volatile State state = State.CONNECTING;
     volatile int status;
     volatile @Nullable String failure;

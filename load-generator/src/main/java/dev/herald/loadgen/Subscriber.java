@@ -1,7 +1,5 @@
 package dev.herald.loadgen;
 
-import org.HdrHistogram.Histogram;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,6 +18,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,10 +44,11 @@ final class Subscriber {
         int offset = args.integer("stream-offset", 0);
         int batch = args.integer("batch", 500);
         long runId = args.longValue("run-id", 0);
-        Owners owners = new Owners(args.integer("users", 1000), args.integer("admin-streams", 0),
-                args.integer("admin-users", 1));
+        Owners owners = new Owners(
+                args.integer("users", 1000), args.integer("admin-streams", 0), args.integer("admin-users", 1));
         List<InetSocketAddress> sources = args.list("sources", "127.0.0.2").stream()
-                .map(host -> new InetSocketAddress(host, 0)).toList();
+                .map(host -> new InetSocketAddress(host, 0))
+                .toList();
         Map<String, String> tokens = readTokens(args.string("tokens", ""));
         InetSocketAddress address = new InetSocketAddress(target.getHost(), target.getPort());
 
@@ -70,8 +70,8 @@ final class Subscriber {
             for (int i = from; i < to; i++) {
                 int global = offset + i;
                 String user = owners.userNameOf(global);
-                Stream stream = new Stream(global, owners.userOf(global), owners.isAdminStream(global),
-                        request(target, tokens.get(user)));
+                Stream stream = new Stream(
+                        global, owners.userOf(global), owners.isAdminStream(global), request(target, tokens.get(user)));
                 all.add(stream);
                 ClientLoop.connect(stream, loops.get(i % loopCount), sources.get(i % sources.size()), address);
             }
@@ -87,7 +87,8 @@ final class Subscriber {
                 failures.merge(String.valueOf(stream.failure), 1, Integer::sum);
             }
         }
-        System.out.printf("[%s] %d/%d streams open in %.1f s; failures %s%n", name, open, streams, rampSeconds, failures);
+        System.out.printf(
+                "[%s] %d/%d streams open in %.1f s; failures %s%n", name, open, streams, rampSeconds, failures);
         Properties ready = new Properties();
         ready.setProperty("open", String.valueOf(open));
         ready.setProperty("ramp.seconds", String.format("%.1f", rampSeconds));
@@ -95,7 +96,10 @@ final class Subscriber {
 
         runDir.await(RunDir.DONE, Duration.ofHours(2));
         long events = Long.parseLong(runDir.read(RunDir.DONE).getProperty("events", "0"));
-        awaitQuiet(loops, Duration.ofMillis(args.integer("drain-ms", 3000)), Duration.ofMillis(args.integer("drain-max-ms", 60_000)));
+        awaitQuiet(
+                loops,
+                Duration.ofMillis(args.integer("drain-ms", 3000)),
+                Duration.ofMillis(args.integer("drain-max-ms", 60_000)));
         for (ClientLoop loop : loops) {
             loop.stop();
         }
@@ -105,8 +109,14 @@ final class Subscriber {
         writeResult(all, loops, owners, events, open, failures, closedWhileStreaming.get());
     }
 
-    private void writeResult(List<Stream> all, List<ClientLoop> loops, Owners owners, long events, int open,
-                             Map<String, Integer> failures, int closedWhileStreaming) {
+    private void writeResult(
+            List<Stream> all,
+            List<ClientLoop> loops,
+            Owners owners,
+            long events,
+            int open,
+            Map<String, Integer> failures,
+            int closedWhileStreaming) {
         int[] ownedCounts = new int[owners.users()];
         for (long seq = 0; seq < events; seq++) {
             ownedCounts[owners.ownerOf(seq)]++;
@@ -195,7 +205,8 @@ final class Subscriber {
 
     static Histogram decode(String base64) {
         try {
-            return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+            return Histogram.decodeFromCompressedByteBuffer(
+                    ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
         } catch (java.util.zip.DataFormatException e) {
             throw new IllegalArgumentException("bad histogram", e);
         }
@@ -231,8 +242,14 @@ final class Subscriber {
     static ByteBuffer request(URI target, @Nullable String token) {
         String path = target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
         StringBuilder request = new StringBuilder()
-                .append("GET ").append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(target.getHost()).append(':').append(target.getPort()).append("\r\n")
+                .append("GET ")
+                .append(path)
+                .append(" HTTP/1.1\r\n")
+                .append("Host: ")
+                .append(target.getHost())
+                .append(':')
+                .append(target.getPort())
+                .append("\r\n")
                 .append("Accept: text/event-stream\r\n")
                 .append("Cache-Control: no-cache\r\n");
         if (token != null) {

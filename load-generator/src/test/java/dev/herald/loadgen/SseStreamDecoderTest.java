@@ -1,33 +1,32 @@
 package dev.herald.loadgen;
 
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
 
 class SseStreamDecoderTest {
 
     private static final String GATEWAY_BODY = """
             retry: 3000
-            
+
             data: {"type":"connected"}
-            
+
             : heartbeat
-            
+
             id: p1
             event: notes:created
             data: {"id":"x","data":{"content":"%s"}}
-            
+
             id: p2
             event: notes:created
             data: {"id":"y","data":{"content":"%s"}}
-            
-            """.formatted(Marker.content(7, 1, Marker.MEASURED, 41, 123456789L),
-            Marker.content(7, 1, Marker.TAIL, 42, 123456999L));
+
+            """.formatted(
+            Marker.content(7, 1, Marker.MEASURED, 41, 123456789L), Marker.content(7, 1, Marker.TAIL, 42, 123456999L));
 
     private final List<String> seen = new ArrayList<>();
     private final List<Integer> statuses = new ArrayList<>();
@@ -57,9 +56,9 @@ class SseStreamDecoderTest {
         }
 
         assertThat(statuses).containsExactly(200);
-        assertThat(seen).containsExactly(
-                "p1 run=7 phase=1 part=1 seq=41 t=123456789",
-                "p2 run=7 phase=1 part=2 seq=42 t=123456999");
+        assertThat(seen)
+                .containsExactly(
+                        "p1 run=7 phase=1 part=1 seq=41 t=123456789", "p2 run=7 phase=1 part=2 seq=42 t=123456999");
     }
 
     @Test

@@ -21,8 +21,7 @@ public final class DemoToken {
 
     private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
 
-    private DemoToken() {
-    }
+    private DemoToken() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
@@ -41,12 +40,14 @@ public final class DemoToken {
     public static String fetch(URI issuer, String user) throws IOException, InterruptedException {
         String form = "grant_type=password&client_id=herald-cli&scope=openid&password=demo&username="
                 + URLEncoder.encode(user, StandardCharsets.UTF_8);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(issuer.toString().replaceAll("/$", "") + "/token"))
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create(issuer.toString().replaceAll("/$", "") + "/token"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form))
                 .build();
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        try (HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             Matcher token = ACCESS_TOKEN.matcher(response.body());
             if (response.statusCode() != 200 || !token.find()) {

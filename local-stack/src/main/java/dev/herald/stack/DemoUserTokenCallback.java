@@ -4,12 +4,11 @@ import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ResourceOwnerPasswordCredentialsGrant;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
-import no.nav.security.mock.oauth2.token.OAuth2TokenCallback;
-import org.jspecify.annotations.Nullable;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import no.nav.security.mock.oauth2.token.OAuth2TokenCallback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the issuer puts in a token: audience {@code herald}, and a plain {@code roles} claim from {@link DemoUsers}.

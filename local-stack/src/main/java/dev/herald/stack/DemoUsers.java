@@ -18,8 +18,7 @@ public final class DemoUsers {
         ROLES.put("admin", List.of(ADMIN_ROLE));
     }
 
-    private DemoUsers() {
-    }
+    private DemoUsers() {}
 
     /** The demo users' names, in display order. */
     public static List<String> names() {

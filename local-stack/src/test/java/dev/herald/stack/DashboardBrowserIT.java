@@ -1,13 +1,12 @@
 package dev.herald.stack;
 
-import dev.herald.stack.StackScript.Result;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.stack.StackScript.Result;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard in a real browser: Debian's Chromium, driven by playwright-core from
@@ -34,13 +33,16 @@ class DashboardBrowserIT {
     Path stackDir;
 
     @Test
-    void aliceAndAdminSeeAlicesChangesLiveBobSeesNoneAndAlicesPageMovesToTheOtherGatewayWhenHersStops() throws Exception {
+    void aliceAndAdminSeeAlicesChangesLiveBobSeesNoneAndAlicesPageMovesToTheOtherGatewayWhenHersStops()
+            throws Exception {
         StackScript stack = StackScript.onFreePorts(stackDir).with("HERALD_SERVICE_JAVA_OPTS", SERVICE_JAVA_OPTS);
         BrowserScript browser = BrowserScript.assumeInstalled(stack, "DashboardBrowserIT");
 
         Result up = stack.run("up", "--no-build");
         try {
-            assertThat(up.exitCode()).as("./stack up --no-build:%n%s", up.output()).isZero();
+            assertThat(up.exitCode())
+                    .as("./stack up --no-build:%n%s", up.output())
+                    .isZero();
             browser.run("dashboard-live.mjs", stack, Map.of(), 5);
         } finally {
             Result down = stack.run("down"); // whatever happened

@@ -1,15 +1,14 @@
 package dev.herald.stack;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.herald.stack.StackScript.Result;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The browser client and the contracts, against one local stack started by {@code ./stack up} on free ports, with
@@ -30,10 +29,12 @@ class HeraldClientBrowserIT {
 
     /** Services start faster on a busy machine with C1 only and one GC thread; a test needs no peak performance. */
     private static final String SERVICE_JAVA_OPTS = "-Xmx384m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+
     private static final String TOKEN_EXPIRY_SECONDS = "30";
 
     @TempDir
     static Path stackDir;
+
     private static StackScript stack;
     private static BrowserScript browser;
 
@@ -64,16 +65,23 @@ class HeraldClientBrowserIT {
     @Test
     void sixTabsShareOneStreamThatSurvivesLeaderCloseGatewayStopRetryAfterAndTokenExpiryWithoutMissingOrRepeating()
             throws Exception {
-        browser.run("client-tabs.mjs", stack, Map.of(
-                "HERALD_NOTES_URL", "http://localhost:" + stack.port("HERALD_NOTES_PORT"),
-                "HERALD_ISSUER_URI", "http://localhost:" + stack.port("HERALD_ISSUER_PORT") + "/herald",
-                "HERALD_TOKEN_EXPIRY", TOKEN_EXPIRY_SECONDS), 8);
+        browser.run(
+                "client-tabs.mjs",
+                stack,
+                Map.of(
+                        "HERALD_NOTES_URL", "http://localhost:" + stack.port("HERALD_NOTES_PORT"),
+                        "HERALD_ISSUER_URI", "http://localhost:" + stack.port("HERALD_ISSUER_PORT") + "/herald",
+                        "HERALD_TOKEN_EXPIRY", TOKEN_EXPIRY_SECONDS),
+                8);
     }
 
     @Test
     void asyncApiAndOpenApiDocumentsAsServedValidateWithOfficialSchemasAndTheirExamplesWithTheEventSchema()
             throws Exception {
-        browser.run("contracts.mjs", stack, Map.of(
-                "HERALD_NOTES_URL", "http://localhost:" + stack.port("HERALD_NOTES_PORT")), 3);
+        browser.run(
+                "contracts.mjs",
+                stack,
+                Map.of("HERALD_NOTES_URL", "http://localhost:" + stack.port("HERALD_NOTES_PORT")),
+                3);
     }
 }

@@ -1,12 +1,9 @@
 package dev.herald.stack;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,8 +15,10 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The development issuer over real HTTP: the dashboard's login (authorization code + PKCE) and the CLI's tokens. */
 class StackIssuerIT {
@@ -48,11 +47,15 @@ class StackIssuerIT {
 
     @Test
     void loginPageOffersEachDemoUser() throws Exception {
-        HttpResponse<String> page = send(HttpRequest.newBuilder(authorizeUri(challenge(VERIFIER))).GET());
+        HttpResponse<String> page =
+                send(HttpRequest.newBuilder(authorizeUri(challenge(VERIFIER))).GET());
 
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("Sign in as <strong>alice</strong>", "Sign in as <strong>bob</strong>",
-                "Sign in as <strong>admin</strong> <span>(admin)</span>");
+        assertThat(page.body())
+                .contains(
+                        "Sign in as <strong>alice</strong>",
+                        "Sign in as <strong>bob</strong>",
+                        "Sign in as <strong>admin</strong> <span>(admin)</span>");
     }
 
     @Test
@@ -62,7 +65,8 @@ class StackIssuerIT {
         HttpResponse<String> tokens = exchange(code, VERIFIER);
 
         assertThat(tokens.statusCode()).isEqualTo(200);
-        JsonNode claims = payload(JSON.readTree(tokens.body()).path("access_token").asText());
+        JsonNode claims =
+                payload(JSON.readTree(tokens.body()).path("access_token").asText());
         assertThat(claims.path("sub").asText()).isEqualTo("admin");
         assertThat(claims.path("aud").toString()).contains("herald");
         assertThat(claims.path("roles").toString()).isEqualTo("[\"admin\"]");
@@ -94,8 +98,21 @@ class StackIssuerIT {
     // --- the browser's side of the flow, by hand ---
 
     private static URI authorizeUri(String challenge) {
-        Map<String, String> query = Map.of("client_id", "herald-dashboard", "response_type", "code", "scope", "openid",
-                "redirect_uri", REDIRECT, "state", "state-1", "code_challenge", challenge, "code_challenge_method", "S256");
+        Map<String, String> query = Map.of(
+                "client_id",
+                "herald-dashboard",
+                "response_type",
+                "code",
+                "scope",
+                "openid",
+                "redirect_uri",
+                REDIRECT,
+                "state",
+                "state-1",
+                "code_challenge",
+                challenge,
+                "code_challenge_method",
+                "S256");
         return URI.create(issuer.authorizationEndpoint() + "?" + form(query));
     }
 
@@ -115,8 +132,17 @@ class StackIssuerIT {
         return send(HttpRequest.newBuilder(URI.create(issuer.tokenEndpoint()))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Origin", "http://localhost:8081")
-                .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("grant_type", "authorization_code", "code", code,
-                        "client_id", "herald-dashboard", "redirect_uri", REDIRECT, "code_verifier", verifier)))));
+                .POST(HttpRequest.BodyPublishers.ofString(form(Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        code,
+                        "client_id",
+                        "herald-dashboard",
+                        "redirect_uri",
+                        REDIRECT,
+                        "code_verifier",
+                        verifier)))));
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

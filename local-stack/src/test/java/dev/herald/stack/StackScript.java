@@ -23,13 +23,16 @@ import java.util.concurrent.TimeUnit;
 final class StackScript {
 
     /** The port variables of {@code ./stack}; the gateways' is a list of two. */
-    private static final List<String> PORT_VARIABLES = List.of("HERALD_POSTGRES_PORT", "HERALD_KAFKA_PORT",
-            "HERALD_KAFKA_CONTROLLER_PORT", "HERALD_ISSUER_PORT", "HERALD_NOTES_PORT");
+    private static final List<String> PORT_VARIABLES = List.of(
+            "HERALD_POSTGRES_PORT",
+            "HERALD_KAFKA_PORT",
+            "HERALD_KAFKA_CONTROLLER_PORT",
+            "HERALD_ISSUER_PORT",
+            "HERALD_NOTES_PORT");
     /** Ports handed out in this JVM, so two stacks of one test run never get the same. */
     private static final Set<Integer> USED = ConcurrentHashMap.newKeySet();
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
     private final Path root;
     private final Map<String, String> environment = new HashMap<>();
@@ -86,12 +89,16 @@ final class StackScript {
 
     /** {@code ./stack args...} with these variables on top; waits at most 6 minutes (a cold start on a busy machine). */
     Result run(Map<String, String> overrides, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("bash", root.resolve("stack").toString()));
+        List<String> command =
+                new ArrayList<>(List.of("bash", root.resolve("stack").toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("HERALD_") || name.equals("DATABASE_URL")
-                || name.equals("KAFKA_BOOTSTRAP_SERVERS"));
+        env.keySet()
+                .removeIf(name -> name.startsWith("HERALD_")
+                        || name.equals("DATABASE_URL")
+                        || name.equals("KAFKA_BOOTSTRAP_SERVERS"));
         env.putAll(environment);
         env.putAll(overrides);
         Process process = builder.start();

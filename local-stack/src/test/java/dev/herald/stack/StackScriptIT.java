@@ -1,18 +1,10 @@
 package dev.herald.stack;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.stack.StackScript.Result;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -25,8 +17,15 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code stack} script as a newcomer runs it: {@code up --infra} starts PostgreSQL, a Kafka broker process and
@@ -61,7 +60,8 @@ class StackScriptIT {
             Result result = run(Map.of("HERALD_ISSUER_PORT", String.valueOf(taken.getLocalPort())), "up", "--infra");
 
             assertThat(result.exitCode()).isNotZero();
-            assertThat(result.output()).contains("port " + taken.getLocalPort() + " for the OIDC issuer is already in use")
+            assertThat(result.output())
+                    .contains("port " + taken.getLocalPort() + " for the OIDC issuer is already in use")
                     .contains("HERALD_ISSUER_PORT=<port> ./stack up");
             assertThat(result.output()).doesNotContain("starting postgres");
         }
@@ -74,7 +74,8 @@ class StackScriptIT {
         Result up = run("up", "--infra");
 
         assertThat(up.exitCode()).as(up.output()).isZero();
-        assertThat(up.output()).contains("PostgreSQL ready on localhost:" + port("HERALD_POSTGRES_PORT"))
+        assertThat(up.output())
+                .contains("PostgreSQL ready on localhost:" + port("HERALD_POSTGRES_PORT"))
                 .contains("Kafka ready on localhost:" + port("HERALD_KAFKA_PORT"))
                 .contains("OIDC issuer ready at http://localhost:" + port("HERALD_ISSUER_PORT") + "/herald");
         for (String process : List.of("postgres", "kafka", "issuer")) {
@@ -83,14 +84,15 @@ class StackScriptIT {
         }
 
         try (Connection db = DriverManager.getConnection(
-                "jdbc:postgresql://localhost:" + port("HERALD_POSTGRES_PORT") + "/herald", "herald", "herald");
-             ResultSet row = db.createStatement().executeQuery("SELECT current_user, current_database()")) {
+                        "jdbc:postgresql://localhost:" + port("HERALD_POSTGRES_PORT") + "/herald", "herald", "herald");
+                ResultSet row = db.createStatement().executeQuery("SELECT current_user, current_database()")) {
             assertThat(row.next()).isTrue();
             assertThat(row.getString(1) + "/" + row.getString(2)).isEqualTo("herald/herald");
         }
-        try (Admin kafka = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                "localhost:" + port("HERALD_KAFKA_PORT")))) {
-            assertThat(kafka.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
+        try (Admin kafka = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + port("HERALD_KAFKA_PORT")))) {
+            assertThat(kafka.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+                    .hasSize(1);
         }
     }
 
@@ -100,7 +102,8 @@ class StackScriptIT {
         Result status = run("status");
 
         assertThat(status.exitCode()).isZero();
-        assertThat(status.output()).containsPattern("postgres +\\d+ +running +UP")
+        assertThat(status.output())
+                .containsPattern("postgres +\\d+ +running +UP")
                 .containsPattern("kafka +\\d+ +running +UP")
                 .containsPattern("issuer +\\d+ +running +UP")
                 .containsPattern("notes-service +- +stopped");
@@ -112,7 +115,8 @@ class StackScriptIT {
         Result token = run("token", "admin");
 
         assertThat(token.exitCode()).as(token.output()).isZero();
-        JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(token.output().trim().split("\\.")[1]));
+        JsonNode claims = JSON.readTree(
+                Base64.getUrlDecoder().decode(token.output().trim().split("\\.")[1]));
         assertThat(claims.path("sub").asText()).isEqualTo("admin");
         assertThat(claims.path("roles").toString()).isEqualTo("[\"admin\"]");
         assertThat(claims.path("aud").toString()).contains("herald");
@@ -124,7 +128,8 @@ class StackScriptIT {
     void downStopsEverythingItStarted() throws Exception {
         List<Long> pids = new ArrayList<>();
         for (String process : List.of("postgres", "kafka", "issuer")) {
-            pids.add(Long.parseLong(Files.readString(stackDir.resolve("run/" + process + ".pid")).trim()));
+            pids.add(Long.parseLong(Files.readString(stackDir.resolve("run/" + process + ".pid"))
+                    .trim()));
         }
 
         Result down = run("down");
@@ -132,7 +137,9 @@ class StackScriptIT {
         assertThat(down.exitCode()).as(down.output()).isZero();
         assertThat(down.output()).contains("stopped postgres", "stopped kafka", "stopped issuer");
         for (long pid : pids) {
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %d", pid).isFalse();
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .as("pid %d", pid)
+                    .isFalse();
         }
         for (String variable : List.of("HERALD_POSTGRES_PORT", "HERALD_KAFKA_PORT", "HERALD_ISSUER_PORT")) {
             assertThat(listening(port(variable))).as(variable).isFalse();

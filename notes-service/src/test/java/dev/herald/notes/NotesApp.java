@@ -1,5 +1,8 @@
 package dev.herald.notes;
 
+import dev.herald.testsupport.HeraldIssuer;
+import dev.herald.testsupport.HeraldKafka;
+import dev.herald.testsupport.HeraldPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,10 +11,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.herald.testsupport.HeraldIssuer;
-import dev.herald.testsupport.HeraldKafka;
-import dev.herald.testsupport.HeraldPostgres;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -31,8 +30,10 @@ public final class NotesApp implements AutoCloseable {
     public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ConfigurableApplicationContext context;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String base;
     private final String topic;
     private final String jdbcUrl;
@@ -41,7 +42,8 @@ public final class NotesApp implements AutoCloseable {
         this.context = context;
         this.topic = topic;
         this.jdbcUrl = jdbcUrl;
-        this.base = "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
+        this.base = "http://127.0.0.1:"
+                + ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
     public static NotesApp start(String name) {
@@ -73,10 +75,12 @@ public final class NotesApp implements AutoCloseable {
             properties.put("spring.kafka.bootstrap-servers", HeraldKafka.bootstrapServers());
         }
         properties.putAll(overrides);
-        String[] arguments = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+        String[] arguments = properties.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(NotesApplication.class)
-                .sources(configurations).run(arguments);
+                .sources(configurations)
+                .run(arguments);
         return new NotesApp(context, topic, jdbcUrl);
     }
 
@@ -86,7 +90,10 @@ public final class NotesApp implements AutoCloseable {
         URI discovery = URI.create(HeraldIssuer.issuerUri() + "/.well-known/openid-configuration");
         for (int attempt = 0; ; attempt++) {
             try {
-                client.send(HttpRequest.newBuilder(discovery).timeout(Duration.ofSeconds(30)).build(),
+                client.send(
+                        HttpRequest.newBuilder(discovery)
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 return;
             } catch (Exception e) {
@@ -149,12 +156,14 @@ public final class NotesApp implements AutoCloseable {
     }
 
     public HttpResponse<String> post(String path, @Nullable String token, String json) {
-        return send(request(path, token).header("Content-Type", "application/json")
+        return send(request(path, token)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     public HttpResponse<String> put(String path, @Nullable String token, String json) {
-        return send(request(path, token).header("Content-Type", "application/json")
+        return send(request(path, token)
+                .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 

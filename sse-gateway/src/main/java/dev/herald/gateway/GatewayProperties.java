@@ -1,11 +1,10 @@
 package dev.herald.gateway;
 
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.jspecify.annotations.Nullable;
 import org.springframework.util.unit.DataSize;
-
-import java.time.Duration;
 
 /**
  * Everything under {@code herald.gateway.*}, with its defaults (docs/gateway.md has the table).
@@ -55,16 +54,17 @@ public record GatewayProperties(
      * @param chunkRecords       records one Kafka read scans at most before it hands over what it has
      * @param chunkTime          how long one Kafka read runs at most before it hands over what it has
      */
-    public record Resume(@DefaultValue("50000") int ringSize,
-                         @Nullable DataSize ringBytes,
-                         @DefaultValue("0.25") double ringHeapShare,
-                         @DefaultValue("true") boolean fill,
-                         @DefaultValue("10s") Duration checkpointInterval,
-                         @DefaultValue("4") int replayReaders,
-                         @DefaultValue("10000") int replayQueue,
-                         @DefaultValue("256KB") DataSize chunkBytes,
-                         @DefaultValue("20000") int chunkRecords,
-                         @DefaultValue("500ms") Duration chunkTime) {
+    public record Resume(
+            @DefaultValue("50000") int ringSize,
+            @Nullable DataSize ringBytes,
+            @DefaultValue("0.25") double ringHeapShare,
+            @DefaultValue("true") boolean fill,
+            @DefaultValue("10s") Duration checkpointInterval,
+            @DefaultValue("4") int replayReaders,
+            @DefaultValue("10000") int replayQueue,
+            @DefaultValue("256KB") DataSize chunkBytes,
+            @DefaultValue("20000") int chunkRecords,
+            @DefaultValue("500ms") Duration chunkTime) {
 
         /** The ring's byte budget: {@code ringBytes}, or its share of the maximum heap. */
         public long ringBudget(long maxHeapBytes) {
@@ -75,8 +75,7 @@ public record GatewayProperties(
     /**
      * @param window the streams of a stopping instance close spread over this window (random moment each)
      */
-    public record Drain(@DefaultValue("10s") Duration window) {
-    }
+    public record Drain(@DefaultValue("10s") Duration window) {}
 
     /**
      * @param pendingBytes bytes Netty may hold for one socket before its stream waits (the socket's budget;
@@ -84,8 +83,9 @@ public record GatewayProperties(
      * @param slowGrace    how long a socket may take nothing (stay over its budget) before its stream is
      *                     closed as slow; the client resumes from its last id
      */
-    public record Flow(@DefaultValue("256KB") DataSize pendingBytes, @DefaultValue("10s") Duration slowGrace) {
-    }
+    public record Flow(
+            @DefaultValue("256KB") DataSize pendingBytes,
+            @DefaultValue("10s") Duration slowGrace) {}
 
     /**
      * @param topic            the topic of note events
@@ -94,26 +94,27 @@ public record GatewayProperties(
      * @param fetchMaxBytes    what one fetch of the live consumer or of a replay reader brings at most
      *                         ({@code fetch.max.bytes}; a record larger than it still comes, alone)
      */
-    public record Kafka(@DefaultValue("notes.events") String topic,
-                        @DefaultValue("200ms") Duration pollTimeout,
-                        @DefaultValue("10s") Duration partitionRefresh,
-                        @DefaultValue("4MB") DataSize fetchMaxBytes) {
-    }
+    public record Kafka(
+            @DefaultValue("notes.events") String topic,
+            @DefaultValue("200ms") Duration pollTimeout,
+            @DefaultValue("10s") Duration partitionRefresh,
+            @DefaultValue("4MB") DataSize fetchMaxBytes) {}
 
     /**
      * @param cookieName the HttpOnly cookie that carries the access token for native EventSource
      * @param secure     whether the cookie is {@code Secure} (browsers accept it on http://localhost too)
      */
-    public record Session(@DefaultValue("herald_events") String cookieName, @DefaultValue("true") boolean secure) {
-    }
+    public record Session(
+            @DefaultValue("herald_events") String cookieName,
+            @DefaultValue("true") boolean secure) {}
 
     /**
      * @param issuer   the OIDC issuer the dashboard logs in with
      * @param clientId the dashboard's OIDC client id
      * @param notesUrl where notes-service answers
      */
-    public record Dashboard(@DefaultValue("http://localhost:8090/herald") String issuer,
-                            @DefaultValue("herald-dashboard") String clientId,
-                            @DefaultValue("http://localhost:8080") String notesUrl) {
-    }
+    public record Dashboard(
+            @DefaultValue("http://localhost:8090/herald") String issuer,
+            @DefaultValue("herald-dashboard") String clientId,
+            @DefaultValue("http://localhost:8080") String notesUrl) {}
 }

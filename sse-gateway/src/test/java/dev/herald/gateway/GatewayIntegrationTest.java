@@ -1,11 +1,18 @@
 package dev.herald.gateway;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.contracts.Topics;
 import dev.herald.gateway.fanout.GatewayMetrics;
 import dev.herald.gateway.fanout.Hub;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -13,28 +20,22 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import static org.awaitility.Awaitility.await;
-
 /**
  * The one fixture of the gateway's integration tests: a gateway on a random port, reading the real
  * topic of the JVM's KRaft broker, checking tokens of the JVM's OIDC issuer. Heartbeats are fast here
  * so tests see them. Test classes that share these properties share one running gateway.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "herald.gateway.heartbeat=400ms",
-        "herald.gateway.tick=100ms",
-        "herald.gateway.kafka.partition-refresh=1s",
-        "herald.gateway.session.secure=false",
-        "herald.gateway.resume.checkpoint-interval=300ms",
-        "herald.gateway.drain.window=200ms",
-        "herald.gateway.flow.slow-grace=5s"
-})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "herald.gateway.heartbeat=400ms",
+            "herald.gateway.tick=100ms",
+            "herald.gateway.kafka.partition-refresh=1s",
+            "herald.gateway.session.secure=false",
+            "herald.gateway.resume.checkpoint-interval=300ms",
+            "herald.gateway.drain.window=200ms",
+            "herald.gateway.flow.slow-grace=5s"
+        })
 public abstract class GatewayIntegrationTest {
 
     static {
@@ -78,7 +79,9 @@ public abstract class GatewayIntegrationTest {
     }
 
     protected static void awaitConnected(SseTestClient client) {
-        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
+        await().atMost(Duration.ofSeconds(10))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(2))
                 .until(() -> !client.events().isEmpty() || client.ended());
     }
 
@@ -92,8 +95,8 @@ public abstract class GatewayIntegrationTest {
     }
 
     protected static SseTestClient resume(int port, String token, String path, String lastEventId) {
-        SseTestClient client = SseTestClient.get(port, path,
-                Map.of("Authorization", "Bearer " + token, "Last-Event-ID", lastEventId));
+        SseTestClient client =
+                SseTestClient.get(port, path, Map.of("Authorization", "Bearer " + token, "Last-Event-ID", lastEventId));
         awaitConnected(client);
         return client;
     }
@@ -106,7 +109,10 @@ public abstract class GatewayIntegrationTest {
     }
 
     protected static List<UUID> eventIds(List<SseTestClient.Event> events) {
-        return events.stream().filter(event -> event.name().startsWith("notes:"))
-                .map(event -> CODEC.decode(event.data().getBytes(StandardCharsets.UTF_8)).id()).toList();
+        return events.stream()
+                .filter(event -> event.name().startsWith("notes:"))
+                .map(event -> CODEC.decode(event.data().getBytes(StandardCharsets.UTF_8))
+                        .id())
+                .toList();
     }
 }

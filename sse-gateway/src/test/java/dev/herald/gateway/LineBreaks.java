@@ -1,14 +1,13 @@
 package dev.herald.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Record values that are valid events but not one line (pretty-printed JSON, CR in whitespace), as any
@@ -22,8 +21,7 @@ public final class LineBreaks {
     /** Whitespace a JSON writer may put between tokens, each with a line break. */
     public static final List<String> SPACINGS = List.of("\n  ", "\r", "\r\n\t", "\n\n");
 
-    private LineBreaks() {
-    }
+    private LineBreaks() {}
 
     /** The codec's JSON of {@code event} with {@code whitespace} after every '{', ',' and ':' outside strings. */
     public static byte[] spread(ServiceEvent event, String whitespace) {
@@ -61,14 +59,16 @@ public final class LineBreaks {
         String raw = stream.raw();
         assertThat(raw).as("no CR reaches the stream").doesNotContain("\r");
         List<String> frames = Arrays.stream(raw.split("\n\n"))
-                .filter(frame -> frame.contains(event.id().toString())).toList();
+                .filter(frame -> frame.contains(event.id().toString()))
+                .toList();
         assertThat(frames).as("frames holding event %s", event.id()).hasSize(1);
         List<String> lines = List.of(frames.getFirst().split("\n", -1));
         assertThat(lines).as("the frame of event %s", event.id()).hasSize(3);
         assertThat(lines.get(0)).startsWith("id: ");
         assertThat(lines.get(1)).isEqualTo("event: " + event.eventName());
         assertThat(lines.get(2)).startsWith("data: {");
-        ServiceEvent written = CODEC.decode(lines.get(2).substring("data: ".length()).getBytes(StandardCharsets.UTF_8));
+        ServiceEvent written =
+                CODEC.decode(lines.get(2).substring("data: ".length()).getBytes(StandardCharsets.UTF_8));
         assertThat(written).isEqualTo(CODEC.decode(CODEC.encode(event)));
     }
 }

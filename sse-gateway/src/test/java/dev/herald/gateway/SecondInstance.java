@@ -1,18 +1,17 @@
 package dev.herald.gateway;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.gateway.fanout.GatewayMetrics;
 import dev.herald.gateway.fanout.Hub;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.awaitility.Awaitility.await;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Another gateway instance in this JVM (its own application context, port, consumer and ring) on the same
@@ -59,8 +58,8 @@ public final class SecondInstance implements AutoCloseable {
         for (String setting : settings) {
             args.add("--" + setting);
         }
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
-                .run(args.toArray(String[]::new));
+        ConfigurableApplicationContext context =
+                new SpringApplicationBuilder(GatewayApplication.class).run(args.toArray(String[]::new));
         return new SecondInstance(context);
     }
 

@@ -1,7 +1,5 @@
 package dev.herald.gateway;
 
-import org.jspecify.annotations.Nullable;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A plain-socket HTTP/1.1 client for SSE streams in tests: full control of the socket (a client that
@@ -29,8 +28,12 @@ public final class SseTestClient implements AutoCloseable {
      * is the last event id at dispatch, as a browser holds it (an earlier frame's when this one has none);
      * {@code ownId} is this frame's own {@code id:} field, null when it had none.
      */
-    public record Event(@Nullable String id, String name, String data, long receivedNanos, @Nullable String ownId) {
-    }
+    public record Event(
+            @Nullable String id,
+            String name,
+            String data,
+            long receivedNanos,
+            @Nullable String ownId) {}
 
     /** The end of a response as seen by a client that was reading it. */
     public static final String CLEAN_END = "the server ended the response (last chunk)";
@@ -76,8 +79,8 @@ public final class SseTestClient implements AutoCloseable {
         return Map.of("Authorization", "Bearer " + token);
     }
 
-    private static SseTestClient open(int port, String method, String path, Map<String, String> requestHeaders,
-                                      int receiveBuffer, boolean read) {
+    private static SseTestClient open(
+            int port, String method, String path, Map<String, String> requestHeaders, int receiveBuffer, boolean read) {
         try {
             return openOrFail(port, method, path, requestHeaders, receiveBuffer, read);
         } catch (IOException e) {
@@ -90,8 +93,9 @@ public final class SseTestClient implements AutoCloseable {
         return openOrFail(port, "GET", path, requestHeaders, 0, true);
     }
 
-    private static SseTestClient openOrFail(int port, String method, String path, Map<String, String> requestHeaders,
-                                            int receiveBuffer, boolean read) throws IOException {
+    private static SseTestClient openOrFail(
+            int port, String method, String path, Map<String, String> requestHeaders, int receiveBuffer, boolean read)
+            throws IOException {
         Socket socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
@@ -99,9 +103,10 @@ public final class SseTestClient implements AutoCloseable {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(30_000);
         String accept = path.startsWith("/events") ? "text/event-stream" : "*/*";
-        StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost:" + port
-                + "\r\nAccept: " + accept + "\r\n");
-        requestHeaders.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        StringBuilder request = new StringBuilder(
+                method + " " + path + " HTTP/1.1\r\nHost: localhost:" + port + "\r\nAccept: " + accept + "\r\n");
+        requestHeaders.forEach(
+                (name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         if (!method.equals("GET")) {
             request.append("Content-Length: 0\r\n");
         }
@@ -132,7 +137,7 @@ public final class SseTestClient implements AutoCloseable {
             boolean chunked = "chunked".equalsIgnoreCase(headers.get("transfer-encoding"));
             SseParser parser = new SseParser();
             if (chunked) {
-                for (;;) {
+                for (; ; ) {
                     String sizeLine = readLine(in);
                     int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
                     if (size == 0) {
@@ -146,7 +151,8 @@ public final class SseTestClient implements AutoCloseable {
                     parser.feed(text);
                 }
             } else if (headers.containsKey("content-length")) {
-                body = new String(in.readNBytes(Integer.parseInt(headers.get("content-length"))), StandardCharsets.UTF_8);
+                body = new String(
+                        in.readNBytes(Integer.parseInt(headers.get("content-length"))), StandardCharsets.UTF_8);
             } else {
                 body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
@@ -191,8 +197,8 @@ public final class SseTestClient implements AutoCloseable {
                     lastId = id; // set at dispatch, also by a frame with no data (a checkpoint)
                 }
                 if (!data.isEmpty() || name != null) {
-                    events.add(new Event(id, name == null ? "message" : name, String.join("\n", data), System.nanoTime(),
-                            ownId));
+                    events.add(new Event(
+                            id, name == null ? "message" : name, String.join("\n", data), System.nanoTime(), ownId));
                 }
                 ownId = null;
                 name = null;
@@ -218,7 +224,7 @@ public final class SseTestClient implements AutoCloseable {
                 }
                 case "event" -> name = value;
                 case "data" -> data.add(value);
-                default -> { }
+                default -> {}
             }
         }
     }

@@ -8,18 +8,17 @@ import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.contracts.Topics;
 import dev.herald.testsupport.HeraldKafka;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.jspecify.annotations.Nullable;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
 
 /** Puts note events (and records that are not events) on the real topic, as notes-service's relay would. */
 public final class TestEvents {
@@ -27,18 +26,23 @@ public final class TestEvents {
     private static final ServiceEventCodec CODEC = new ServiceEventCodec();
     private static volatile @Nullable KafkaProducer<byte[], byte[]> producer;
 
-    private TestEvents() {
-    }
+    private TestEvents() {}
 
     private static synchronized KafkaProducer<byte[], byte[]> producer() {
         if (producer == null) {
             producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.LINGER_MS_CONFIG, 0,
-                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_000_000,
-                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    HeraldKafka.bootstrapServers(),
+                    ProducerConfig.ACKS_CONFIG,
+                    "all",
+                    ProducerConfig.LINGER_MS_CONFIG,
+                    0,
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                    1_000_000,
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                    ByteArraySerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                    ByteArraySerializer.class));
         }
         return producer;
     }
@@ -46,8 +50,12 @@ public final class TestEvents {
     public static ServiceEvent note(String owner, Action action, String content) {
         Instant now = Instant.now();
         UUID noteId = UUID.randomUUID();
-        return ServiceEvent.forNote(UUID.randomUUID(), action, new NoteData(noteId, "note of " + owner, content, owner,
-                1, now, now), owner, now);
+        return ServiceEvent.forNote(
+                UUID.randomUUID(),
+                action,
+                new NoteData(noteId, "note of " + owner, content, owner, 1, now, now),
+                owner,
+                now);
     }
 
     /**
@@ -57,16 +65,27 @@ public final class TestEvents {
     public static ServiceEvent note(String owner, @Nullable String actor, Action action, String content) {
         Instant now = Instant.now();
         NoteData note = new NoteData(UUID.randomUUID(), "note of " + owner, content, owner, 1, now, now);
-        return new ServiceEvent(UUID.randomUUID(), action, note, actor == null ? null : new Actor(actor), now,
-                ServiceEvent.NOTES, note.id().toString(), ServiceEvent.SCHEMA_VERSION);
+        return new ServiceEvent(
+                UUID.randomUUID(),
+                action,
+                note,
+                actor == null ? null : new Actor(actor),
+                now,
+                ServiceEvent.NOTES,
+                note.id().toString(),
+                ServiceEvent.SCHEMA_VERSION);
     }
 
     /** The next save of {@code event}'s note (same note, same content, version {@code version}). */
     public static ServiceEvent update(ServiceEvent event, int version) {
         NoteData note = event.data();
         Instant now = Instant.now();
-        return ServiceEvent.forNote(UUID.randomUUID(), Action.UPDATED, new NoteData(note.id(), note.title(),
-                note.content(), note.createdBy(), version, note.createdAt(), now), note.createdBy(), now);
+        return ServiceEvent.forNote(
+                UUID.randomUUID(),
+                Action.UPDATED,
+                new NoteData(note.id(), note.title(), note.content(), note.createdBy(), version, note.createdAt(), now),
+                note.createdBy(),
+                now);
     }
 
     /** Publishes an event for a new note of {@code owner} and waits for the broker's acknowledgement. */
@@ -84,11 +103,16 @@ public final class TestEvents {
      */
     public static void publishAtOnce(List<ServiceEvent> events) {
         try (KafkaProducer<byte[], byte[]> transactional = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers(),
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-burst-" + UUID.randomUUID(),
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_000_000,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                HeraldKafka.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                "test-burst-" + UUID.randomUUID(),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                1_000_000,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class))) {
             transactional.initTransactions();
             transactional.beginTransaction();
             for (ServiceEvent event : events) {
@@ -100,8 +124,8 @@ public final class TestEvents {
 
     /** The record notes-service's relay writes: key = note id, the owner and type in CloudEvents headers. */
     public static ProducerRecord<byte[], byte[]> record(String topic, ServiceEvent event) {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
-                event.resourceId().getBytes(StandardCharsets.UTF_8), CODEC.encode(event));
+        ProducerRecord<byte[], byte[]> record =
+                new ProducerRecord<>(topic, event.resourceId().getBytes(StandardCharsets.UTF_8), CODEC.encode(event));
         record.headers().add(CloudEventHeaders.TYPE, event.cloudEventType().getBytes(StandardCharsets.UTF_8));
         record.headers().add(CloudEventHeaders.OWNER, event.owner().getBytes(StandardCharsets.UTF_8));
         return record;
@@ -140,7 +164,9 @@ public final class TestEvents {
     public static ServiceEvent publishTo(String topic, int partition, ServiceEvent event) {
         ProducerRecord<byte[], byte[]> relayed = record(topic, event);
         try {
-            producer().send(new ProducerRecord<>(topic, partition, relayed.key(), relayed.value(), relayed.headers())).get();
+            producer()
+                    .send(new ProducerRecord<>(topic, partition, relayed.key(), relayed.value(), relayed.headers()))
+                    .get();
             return event;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -172,7 +198,9 @@ public final class TestEvents {
 
     private static void send(String key, byte @Nullable [] value) {
         try {
-            producer().send(new ProducerRecord<>(Topics.NOTES_EVENTS, key.getBytes(StandardCharsets.UTF_8), value)).get();
+            producer()
+                    .send(new ProducerRecord<>(Topics.NOTES_EVENTS, key.getBytes(StandardCharsets.UTF_8), value))
+                    .get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -1,14 +1,13 @@
 package dev.herald.testsupport;
 
 import com.nimbusds.jwt.SignedJWT;
-import no.nav.security.mock.oauth2.MockOAuth2Server;
-import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
-import org.jspecify.annotations.Nullable;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real OIDC issuer (no.nav.security mock-oauth2-server: discovery, JWKS, signed RS256 tokens) for tests,
@@ -19,12 +18,12 @@ public final class HeraldIssuer {
 
     /** The issuer id: the last segment of the issuer URI. */
     public static final String ISSUER_ID = "herald";
+
     public static final String AUDIENCE = "herald";
 
     private static volatile @Nullable MockOAuth2Server server;
 
-    private HeraldIssuer() {
-    }
+    private HeraldIssuer() {}
 
     public static synchronized MockOAuth2Server server() {
         MockOAuth2Server current = server;
@@ -71,8 +70,16 @@ public final class HeraldIssuer {
         for (String claim : claims) {
             extra.put(claim, null); // the issuer adds these claims after its own; a null removes one
         }
-        SignedJWT jwt = server().issueToken(ISSUER_ID, "herald-test", new DefaultOAuth2TokenCallback(ISSUER_ID,
-                subject, "JWT", List.of(AUDIENCE), extra, Duration.ofHours(1).toSeconds()));
+        SignedJWT jwt = server().issueToken(
+                        ISSUER_ID,
+                        "herald-test",
+                        new DefaultOAuth2TokenCallback(
+                                ISSUER_ID,
+                                subject,
+                                "JWT",
+                                List.of(AUDIENCE),
+                                extra,
+                                Duration.ofHours(1).toSeconds()));
         try {
             for (String claim : claims) {
                 if (jwt.getJWTClaimsSet().getClaim(claim) != null) {

@@ -1,12 +1,11 @@
 package dev.herald.testsupport;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.jspecify.annotations.Nullable;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A real Kafka broker in KRaft mode inside the test JVM (spring-kafka-test), one per JVM. A test that must
@@ -17,8 +16,7 @@ public final class HeraldKafka {
 
     private static volatile @Nullable EmbeddedKafkaBroker shared;
 
-    private HeraldKafka() {
-    }
+    private HeraldKafka() {}
 
     /** The shared broker, started on first use. */
     public static synchronized EmbeddedKafkaBroker broker() {

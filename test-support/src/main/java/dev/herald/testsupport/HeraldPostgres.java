@@ -1,8 +1,6 @@
 package dev.herald.testsupport;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.jspecify.annotations.Nullable;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -10,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real PostgreSQL server from embedded binaries (io.zonky.test), one per JVM. As root it runs the
@@ -24,8 +23,7 @@ public final class HeraldPostgres {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static volatile @Nullable EmbeddedPostgres server;
 
-    private HeraldPostgres() {
-    }
+    private HeraldPostgres() {}
 
     /** The shared server, started on first use. */
     public static synchronized EmbeddedPostgres server() {
@@ -51,9 +49,10 @@ public final class HeraldPostgres {
 
     /** Creates an empty database named after {@code prefix} and returns its JDBC URL. */
     public static String newDatabase(String prefix) {
-        String name = (prefix.replaceAll("[^A-Za-z0-9]", "_") + "_" + DATABASES.incrementAndGet()).toLowerCase(Locale.ROOT);
+        String name =
+                (prefix.replaceAll("[^A-Za-z0-9]", "_") + "_" + DATABASES.incrementAndGet()).toLowerCase(Locale.ROOT);
         try (Connection connection = server().getPostgresDatabase().getConnection();
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("could not create database " + name, e);

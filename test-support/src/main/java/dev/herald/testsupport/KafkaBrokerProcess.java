@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -28,12 +27,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final int port;
     /** The SASL_PLAINTEXT listener's port; 0: none. */
     private final int saslPort;
+
     private final Path directory;
     private final Path config;
     private @Nullable Process process;
 
-    private KafkaBrokerProcess(int port, int controllerPort, int saslPort, Map<String, String> saslUsers,
-                               Path directory) throws IOException {
+    private KafkaBrokerProcess(
+            int port, int controllerPort, int saslPort, Map<String, String> saslUsers, Path directory)
+            throws IOException {
         this.port = port;
         this.saslPort = saslPort;
         this.directory = directory;
@@ -58,7 +59,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         } else {
             // the broker talks to itself on PLAINTEXT; SASL is the listener clients under test log in to
             StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
-            saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            saslUsers.forEach((user, password) -> jaas.append(" user_")
+                    .append(user)
+                    .append("=\"")
+                    .append(password)
+                    .append('"'));
             lines.addAll(List.of(
                     "listeners=PLAINTEXT://localhost:" + port + ",SASL://localhost:" + saslPort
                             + ",CONTROLLER://localhost:" + controllerPort,
@@ -74,7 +79,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Formats storage and starts the broker; returns when it answers. */
     public static KafkaBrokerProcess start() throws Exception {
-        return start(new KafkaBrokerProcess(freePort(), freePort(), 0, Map.of(), Files.createTempDirectory("herald-kafka")));
+        return start(
+                new KafkaBrokerProcess(freePort(), freePort(), 0, Map.of(), Files.createTempDirectory("herald-kafka")));
     }
 
     /**
@@ -85,8 +91,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         if (users.isEmpty()) {
             throw new IllegalArgumentException("a SASL listener needs at least one user");
         }
-        return start(new KafkaBrokerProcess(freePort(), freePort(), freePort(), Map.copyOf(users),
-                Files.createTempDirectory("herald-kafka")));
+        return start(new KafkaBrokerProcess(
+                freePort(), freePort(), freePort(), Map.copyOf(users), Files.createTempDirectory("herald-kafka")));
     }
 
     private static KafkaBrokerProcess start(KafkaBrokerProcess broker) throws Exception {
@@ -104,7 +110,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         Path data = directory.resolve("data");
         if (Files.exists(data)) {
             try (var paths = Files.walk(data)) {
-                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path path :
+                        paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(path);
                 }
             }
@@ -117,8 +124,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         // Kafka's own ids never start with '-', which the format tool would read as an option
         String clusterId = Uuid.randomUuid().toString();
         Process format = java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("format.log").toFile()))
-                .redirectErrorStream(true).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        directory.resolve("format.log").toFile()))
+                .redirectErrorStream(true)
+                .start();
         if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
             throw new IllegalStateException("kafka storage format failed, see " + directory.resolve("format.log"));
         }
@@ -148,19 +157,24 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     /** Starts the broker (again) on the same ports and data; returns when it answers. */
     public void restart() throws Exception {
         process = java("kafka.Kafka", config.toString())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("broker.log").toFile()))
-                .redirectErrorStream(true).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        directory.resolve("broker.log").toFile()))
+                .redirectErrorStream(true)
+                .start();
         Process started = process;
         Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "kafka-broker-process-stop"));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (true) {
                 try {
-                    admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).nodes().get(3, TimeUnit.SECONDS);
+                    admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
+                            .nodes()
+                            .get(3, TimeUnit.SECONDS);
                     return;
                 } catch (Exception e) {
                     if (System.nanoTime() > deadline || !process.isAlive()) {
-                        throw new IllegalStateException("kafka broker did not start, see " + directory.resolve("broker.log"), e);
+                        throw new IllegalStateException(
+                                "kafka broker did not start, see " + directory.resolve("broker.log"), e);
                     }
                 }
             }
@@ -168,8 +182,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private ProcessBuilder java(String mainClass, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), mainClass));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                mainClass));
         command.addAll(List.of(arguments));
         return new ProcessBuilder(command);
     }

@@ -1,10 +1,8 @@
 package dev.herald.notes.note;
 
-import java.util.Set;
-
-import java.util.stream.Collectors;
-
 import dev.herald.contracts.ReadAccess;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 
@@ -13,8 +11,11 @@ public record Caller(String userId, Set<String> roles) {
 
     /** The caller of an authenticated request; its authorities are the token's roles, unprefixed. */
     public static Caller of(Authentication authentication) {
-        return new Caller(authentication.getName(), authentication.getAuthorities().stream()
-                .map(GrantedAuthority::getAuthority).collect(Collectors.toUnmodifiableSet()));
+        return new Caller(
+                authentication.getName(),
+                authentication.getAuthorities().stream()
+                        .map(GrantedAuthority::getAuthority)
+                        .collect(Collectors.toUnmodifiableSet()));
     }
 
     public boolean isAdmin() {

@@ -1,7 +1,6 @@
 package dev.herald.notes.note;
 
 import java.util.List;
-
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.ETag;
 

@@ -1,14 +1,13 @@
 package dev.herald.notes.note;
 
-import java.time.Instant;
-import java.util.UUID;
-
 import dev.herald.contracts.NoteData;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.domain.Persistable;
 
@@ -43,8 +42,7 @@ class Note implements Persistable<UUID> {
     private Instant updatedAt;
 
     @SuppressWarnings("NullAway.Init") // for JPA
-    protected Note() {
-    }
+    protected Note() {}
 
     Note(UUID id, String title, String content, String createdBy, Instant now) {
         this.id = id;

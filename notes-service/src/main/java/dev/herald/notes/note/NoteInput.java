@@ -1,7 +1,6 @@
 package dev.herald.notes.note;
 
 import java.nio.charset.StandardCharsets;
-
 import org.jspecify.annotations.Nullable;
 
 /** The body of {@code POST /notes} and {@code PUT /notes/{id}}. */
@@ -21,15 +20,16 @@ public record NoteInput(@Nullable String title, @Nullable String content) {
         if (content == null) {
             throw new InvalidInputException("content", "is required");
         }
-        if (content.length() > MAX_CONTENT_BYTES / 3 && content.getBytes(StandardCharsets.UTF_8).length > MAX_CONTENT_BYTES) {
+        if (content.length() > MAX_CONTENT_BYTES / 3
+                && content.getBytes(StandardCharsets.UTF_8).length > MAX_CONTENT_BYTES) {
             throw new InvalidInputException("content", "must be at most 64 KiB (UTF-8)");
         }
         if (title.indexOf('\0') >= 0 || content.indexOf('\0') >= 0) {
-            throw new InvalidInputException(title.indexOf('\0') >= 0 ? "title" : "content", "must not contain NUL characters");
+            throw new InvalidInputException(
+                    title.indexOf('\0') >= 0 ? "title" : "content", "must not contain NUL characters");
         }
         return new ValidNote(title, content);
     }
 
-    record ValidNote(String title, String content) {
-    }
+    record ValidNote(String title, String content) {}
 }

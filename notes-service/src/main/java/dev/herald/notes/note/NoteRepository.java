@@ -1,9 +1,8 @@
 package dev.herald.notes.note;
 
+import jakarta.persistence.LockModeType;
 import java.util.Optional;
 import java.util.UUID;
-
-import jakarta.persistence.LockModeType;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.domain.Slice;
 import org.springframework.data.jpa.repository.JpaRepository;

@@ -1,14 +1,13 @@
 package dev.herald.notes.note;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.UUID;
-
 import dev.herald.contracts.Action;
 import dev.herald.contracts.NoteData;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.notes.outbox.OutboxWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Slice;
 import org.springframework.stereotype.Service;
@@ -42,7 +41,10 @@ public class NoteService {
 
     @Transactional(readOnly = true)
     public NoteData get(String id, Caller caller) {
-        return notes.findById(parse(id)).filter(caller::mayAccess).orElseThrow(() -> new NoteNotFoundException(id)).toData();
+        return notes.findById(parse(id))
+                .filter(caller::mayAccess)
+                .orElseThrow(() -> new NoteNotFoundException(id))
+                .toData();
     }
 
     /** The caller's notes (an admin's: everyone's), newest first. */
@@ -79,7 +81,9 @@ public class NoteService {
     }
 
     private Note lockedAccessible(String id, Caller caller) {
-        return notes.findForUpdate(parse(id)).filter(caller::mayAccess).orElseThrow(() -> new NoteNotFoundException(id));
+        return notes.findForUpdate(parse(id))
+                .filter(caller::mayAccess)
+                .orElseThrow(() -> new NoteNotFoundException(id));
     }
 
     private NoteData enqueue(Action action, NoteData note, Caller caller) {

@@ -1,8 +1,7 @@
 package dev.herald.notes.note;
 
-import java.net.URI;
-
 import dev.herald.contracts.NoteData;
+import java.net.URI;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -35,12 +34,16 @@ class NotesController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<NoteData> create(@RequestBody NoteInput input, Authentication authentication) {
         NoteData note = service.create(input, Caller.of(authentication));
-        return ResponseEntity.created(URI.create("/notes/" + note.id())).eTag(etag(note)).body(note);
+        return ResponseEntity.created(URI.create("/notes/" + note.id()))
+                .eTag(etag(note))
+                .body(note);
     }
 
     @GetMapping
-    NotePage list(@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "20") int size,
-                  Authentication authentication) {
+    NotePage list(
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "20") int size,
+            Authentication authentication) {
         if (page < 0 || page > properties.maxPage()) {
             throw new InvalidInputException("page", "must be between 0 and " + properties.maxPage());
         }
@@ -57,17 +60,20 @@ class NotesController {
     }
 
     @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<NoteData> update(@PathVariable String id, @RequestBody NoteInput input,
-                                    @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
-                                    Authentication authentication) {
+    ResponseEntity<NoteData> update(
+            @PathVariable String id,
+            @RequestBody NoteInput input,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
+            Authentication authentication) {
         NoteData note = service.update(id, input, IfMatch.of(ifMatch), Caller.of(authentication));
         return ResponseEntity.ok().eTag(etag(note)).body(note);
     }
 
     @DeleteMapping("/{id}")
-    ResponseEntity<Void> delete(@PathVariable String id,
-                                @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
-                                Authentication authentication) {
+    ResponseEntity<Void> delete(
+            @PathVariable String id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) @Nullable String ifMatch,
+            Authentication authentication) {
         service.delete(id, IfMatch.of(ifMatch), Caller.of(authentication));
         return ResponseEntity.noContent().build();
     }

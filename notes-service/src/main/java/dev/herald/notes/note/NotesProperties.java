@@ -1,7 +1,6 @@
 package dev.herald.notes.note;
 
 import java.util.List;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -42,6 +41,7 @@ public record NotesProperties(
         }
     }
 
-    public record Cors(@DefaultValue({"http://localhost:8081", "http://localhost:8082"}) List<String> allowedOrigins) {
-    }
+    public record Cors(
+            @DefaultValue({"http://localhost:8081", "http://localhost:8082"})
+            List<String> allowedOrigins) {}
 }

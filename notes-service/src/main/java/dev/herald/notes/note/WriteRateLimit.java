@@ -1,13 +1,12 @@
 package dev.herald.notes.note;
 
-import java.time.Duration;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -26,13 +25,18 @@ final class WriteRateLimit implements HandlerInterceptor {
 
     WriteRateLimit(NotesProperties.WriteRate rate) {
         this.rate = rate;
-        Duration refillAll = Duration.ofNanos(Math.max(1, Duration.ofSeconds(1).toNanos() * rate.burst() / rate.perSecond()));
-        this.buckets = Caffeine.newBuilder().maximumSize(rate.maxUsers()).expireAfterAccess(refillAll.plusSeconds(1)).build();
+        Duration refillAll =
+                Duration.ofNanos(Math.max(1, Duration.ofSeconds(1).toNanos() * rate.burst() / rate.perSecond()));
+        this.buckets = Caffeine.newBuilder()
+                .maximumSize(rate.maxUsers())
+                .expireAfterAccess(refillAll.plusSeconds(1))
+                .build();
     }
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        if (HttpMethod.GET.matches(request.getMethod()) || HttpMethod.HEAD.matches(request.getMethod())
+        if (HttpMethod.GET.matches(request.getMethod())
+                || HttpMethod.HEAD.matches(request.getMethod())
                 || HttpMethod.OPTIONS.matches(request.getMethod())) {
             return true;
         }
@@ -40,7 +44,8 @@ final class WriteRateLimit implements HandlerInterceptor {
         if (caller == null) {
             return true; // the security chain refuses anonymous calls before they get here
         }
-        ConsumptionProbe probe = buckets.get(caller.getName(), user -> newBucket()).tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe probe =
+                buckets.get(caller.getName(), user -> newBucket()).tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             throw new WriteRateExceededException(Duration.ofNanos(probe.getNanosToWaitForRefill()));
         }

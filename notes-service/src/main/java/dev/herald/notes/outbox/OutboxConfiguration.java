@@ -1,12 +1,11 @@
 package dev.herald.notes.outbox;
 
+import dev.herald.contracts.ServiceEventCodec;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.DriverManager;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-
-import dev.herald.contracts.ServiceEventCodec;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -41,8 +40,12 @@ public class OutboxConfiguration {
 
     @Bean
     @ConditionalOnBooleanProperty(name = "herald.outbox.relay.enabled", matchIfMissing = true)
-    OutboxRelay outboxRelay(DataSourceProperties dataSource, KafkaProperties kafka, OutboxProperties outbox,
-                            RelayWakeUp wakeUp, MeterRegistry registry) {
+    OutboxRelay outboxRelay(
+            DataSourceProperties dataSource,
+            KafkaProperties kafka,
+            OutboxProperties outbox,
+            RelayWakeUp wakeUp,
+            MeterRegistry registry) {
         return relay("main", dataSource, kafka, outbox, wakeUp, new RelayMetrics(registry));
     }
 
@@ -52,14 +55,20 @@ public class OutboxConfiguration {
     }
 
     @Bean
-    HealthIndicator outboxRelayHealthIndicator(ObjectProvider<OutboxRelay> relay, OutboxBacklog backlog,
-                                               OutboxProperties outbox) {
-        return OutboxHealth.relay(relay.getIfAvailable(), backlog, outbox.relay().maxPendingAge());
+    HealthIndicator outboxRelayHealthIndicator(
+            ObjectProvider<OutboxRelay> relay, OutboxBacklog backlog, OutboxProperties outbox) {
+        return OutboxHealth.relay(
+                relay.getIfAvailable(), backlog, outbox.relay().maxPendingAge());
     }
 
     /** A relay on the configured database and cluster (the application's, or a second one in tests). */
-    public static OutboxRelay relay(String name, DataSourceProperties dataSource, KafkaProperties kafka,
-                                    OutboxProperties outbox, RelayWakeUp wakeUp, RelayMetrics metrics) {
+    public static OutboxRelay relay(
+            String name,
+            DataSourceProperties dataSource,
+            KafkaProperties kafka,
+            OutboxProperties outbox,
+            RelayWakeUp wakeUp,
+            RelayMetrics metrics) {
         Properties session = new Properties();
         session.setProperty("user", dataSource.determineUsername());
         session.setProperty("password", nullToEmpty(dataSource.determinePassword()));
@@ -69,8 +78,14 @@ public class OutboxConfiguration {
         String url = dataSource.determineUrl();
         Map<String, Object> producer = producerConfig(kafka, outbox.relay());
         TopicSetup topics = new TopicSetup(kafka.buildAdminProperties(), outbox.topic());
-        return new OutboxRelay(name, () -> DriverManager.getConnection(url, session),
-                () -> new MeteredProducer(producer, metrics.registry()), topics, outbox, wakeUp, metrics);
+        return new OutboxRelay(
+                name,
+                () -> DriverManager.getConnection(url, session),
+                () -> new MeteredProducer(producer, metrics.registry()),
+                topics,
+                outbox,
+                wakeUp,
+                metrics);
     }
 
     /** Idempotent, {@code acks=all}; transactional under the shared id unless that is blank. */

@@ -3,7 +3,6 @@ package dev.herald.notes.outbox;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.jspecify.annotations.Nullable;
@@ -13,8 +12,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /** Health contributors: {@code kafka} (the cluster answers) and {@code outboxRelay} (leadership, backlog). */
 final class OutboxHealth {
 
-    private OutboxHealth() {
-    }
+    private OutboxHealth() {}
 
     static HealthIndicator kafka(Map<String, Object> adminConfig) {
         return new HealthIndicator() {
@@ -29,7 +27,10 @@ final class OutboxHealth {
                     var cluster = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000));
                     String id = cluster.clusterId().get(3, TimeUnit.SECONDS);
                     int brokers = cluster.nodes().get(3, TimeUnit.SECONDS).size();
-                    return Health.up().withDetail("clusterId", id).withDetail("brokers", brokers).build();
+                    return Health.up()
+                            .withDetail("clusterId", id)
+                            .withDetail("brokers", brokers)
+                            .build();
                 } catch (Exception e) {
                     if (e instanceof InterruptedException) {
                         Thread.currentThread().interrupt();
@@ -38,7 +39,9 @@ final class OutboxHealth {
                         admin.close(Duration.ZERO); // no reconnect attempts until the next check
                         admin = null;
                     }
-                    return Health.down().withDetail("error", e.getClass().getSimpleName()).build();
+                    return Health.down()
+                            .withDetail("error", e.getClass().getSimpleName())
+                            .build();
                 }
             }
         };
@@ -70,7 +73,10 @@ final class OutboxHealth {
                 Duration oldest = backlog.oldestAge();
                 health.withDetail("backlog", backlog.pending()).withDetail("oldestPendingSeconds", oldest.toSeconds());
                 if (oldest.compareTo(maxPendingAge) > 0) {
-                    health.down().withDetail("reason", "the oldest pending event is older than " + maxPendingAge.toSeconds() + " s");
+                    health.down()
+                            .withDetail(
+                                    "reason",
+                                    "the oldest pending event is older than " + maxPendingAge.toSeconds() + " s");
                 }
             } catch (RuntimeException e) {
                 health.down().withDetail("error", "outbox table unreadable");

@@ -1,15 +1,15 @@
 package dev.herald.notes.outbox;
 
-import java.time.Duration;
-
 import dev.herald.contracts.Topics;
-import org.springframework.util.unit.DataSize;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /** {@code herald.outbox.*}: the topic the relay publishes to and how the relay runs. */
 @ConfigurationProperties("herald.outbox")
-public record OutboxProperties(@DefaultValue Topic topic, @DefaultValue Relay relay) {
+public record OutboxProperties(
+        @DefaultValue Topic topic, @DefaultValue Relay relay) {
 
     /**
      * The topic, created at start-up when missing.
@@ -20,8 +20,7 @@ public record OutboxProperties(@DefaultValue Topic topic, @DefaultValue Relay re
             @DefaultValue(Topics.NOTES_EVENTS) String name,
             @DefaultValue("6") int partitions,
             @DefaultValue("-1") short replicationFactor,
-            @DefaultValue("7d") Duration retention) {
-    }
+            @DefaultValue("7d") Duration retention) {}
 
     /**
      * @param enabled             whether this instance takes part in the leader election at all
@@ -57,14 +56,17 @@ public record OutboxProperties(@DefaultValue Topic topic, @DefaultValue Relay re
 
         public Relay {
             if (batchSize < 1 || maxBatchBytes.toBytes() < 1) {
-                throw new IllegalArgumentException("herald.outbox.relay.batch-size and max-batch-bytes must be positive");
+                throw new IllegalArgumentException(
+                        "herald.outbox.relay.batch-size and max-batch-bytes must be positive");
             }
             // the leader talks to its session at least every poll interval, backoff or send timeout: the lease
             // must outlast all of them, or a healthy leader would lose its session
-            Duration longestSilence = max(max(pollInterval, leaderRetryInterval), max(maxBackoff, sendTimeout.multipliedBy(2)));
+            Duration longestSilence =
+                    max(max(pollInterval, leaderRetryInterval), max(maxBackoff, sendTimeout.multipliedBy(2)));
             if (leaseTimeout.compareTo(longestSilence.plusSeconds(1)) < 0) {
-                throw new IllegalArgumentException("herald.outbox.relay.lease-timeout (" + leaseTimeout
-                        + ") must exceed poll-interval, leader-retry-interval, max-backoff and twice send-timeout by 1s");
+                throw new IllegalArgumentException(
+                        "herald.outbox.relay.lease-timeout (" + leaseTimeout
+                                + ") must exceed poll-interval, leader-retry-interval, max-backoff and twice send-timeout by 1s");
             }
         }
 

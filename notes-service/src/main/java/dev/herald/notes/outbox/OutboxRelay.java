@@ -10,14 +10,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
-
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -66,13 +64,19 @@ public final class OutboxRelay implements SmartLifecycle {
     private volatile boolean running;
     private volatile boolean leader;
     private volatile @Nullable Throwable failure;
-    private volatile Consumer<List<OutboxRow>> beforeCommit = rows -> { };
+    private volatile Consumer<List<OutboxRow>> beforeCommit = rows -> {};
     private @Nullable Thread thread;
     private @Nullable OutboxStore store;
     private @Nullable Producer<String, byte[]> producer;
 
-    public OutboxRelay(String name, ConnectionSource database, Supplier<Producer<String, byte[]>> producers,
-                       Runnable ensureTopic, OutboxProperties properties, RelayWakeUp wakeUp, RelayMetrics metrics) {
+    public OutboxRelay(
+            String name,
+            ConnectionSource database,
+            Supplier<Producer<String, byte[]>> producers,
+            Runnable ensureTopic,
+            OutboxProperties properties,
+            RelayWakeUp wakeUp,
+            RelayMetrics metrics) {
         this.name = name;
         this.database = database;
         this.producers = producers;
@@ -173,7 +177,9 @@ public final class OutboxRelay implements SmartLifecycle {
                     }
                     failure = e;
                     metrics.restarted();
-                    restart = restart.isZero() ? Duration.ofMillis(100) : min(restart.multipliedBy(2), settings.restartBackoff());
+                    restart = restart.isZero()
+                            ? Duration.ofMillis(100)
+                            : min(restart.multipliedBy(2), settings.restartBackoff());
                     log.error("outbox relay {} failed unexpectedly; restarting in {} ms", name, restart.toMillis(), e);
                     stepDown();
                     Thread.sleep(restart);
@@ -205,10 +211,14 @@ public final class OutboxRelay implements SmartLifecycle {
         try {
             producer(); // creates the topic at start-up when missing
         } catch (KafkaUnavailable e) {
-            log.warn("outbox relay {}: Kafka is not available yet ({}); events wait in the outbox", name, e.getMessage());
+            log.warn(
+                    "outbox relay {}: Kafka is not available yet ({}); events wait in the outbox",
+                    name,
+                    e.getMessage());
         }
         while (running) {
-            List<OutboxRow> rows = store.fetch(settings.batchSize(), settings.maxBatchBytes().toBytes());
+            List<OutboxRow> rows =
+                    store.fetch(settings.batchSize(), settings.maxBatchBytes().toBytes());
             if (rows.isEmpty()) {
                 failure = null;
                 wakeUp.await(settings.pollInterval());
@@ -225,9 +235,14 @@ public final class OutboxRelay implements SmartLifecycle {
                 }
                 metrics.failed(rows.size());
                 closeProducer();
-                backoff = backoff.isZero() ? Duration.ofMillis(100) : min(backoff.multipliedBy(2), settings.maxBackoff());
-                log.warn("outbox relay {} could not publish {} events ({}); retrying in {} ms",
-                        name, rows.size(), e.getMessage(), backoff.toMillis());
+                backoff =
+                        backoff.isZero() ? Duration.ofMillis(100) : min(backoff.multipliedBy(2), settings.maxBackoff());
+                log.warn(
+                        "outbox relay {} could not publish {} events ({}); retrying in {} ms",
+                        name,
+                        rows.size(),
+                        e.getMessage(),
+                        backoff.toMillis());
                 Thread.sleep(backoff);
             }
         }
@@ -301,8 +316,12 @@ public final class OutboxRelay implements SmartLifecycle {
                 acknowledged.add(row.id());
                 metrics.published(Duration.between(row.occurredAt(), now));
             } else if (error != null && isPermanent(error)) {
-                log.error("outbox relay {}: Kafka refused event {} of note {} for good ({}); moved to outbox_dead_letter",
-                        name, row.eventId(), row.noteId(), error.toString());
+                log.error(
+                        "outbox relay {}: Kafka refused event {} of note {} for good ({}); moved to outbox_dead_letter",
+                        name,
+                        row.eventId(),
+                        row.noteId(),
+                        error.toString());
                 store.deadLetter(row.id(), error.toString());
                 metrics.deadLettered();
                 deadLettered++;
@@ -349,8 +368,10 @@ public final class OutboxRelay implements SmartLifecycle {
 
     /** Errors that retrying the same record can never fix. */
     static boolean isPermanent(Throwable error) {
-        return error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException
-                || error instanceof InvalidRecordException || error instanceof CorruptRecordException
+        return error instanceof RecordTooLargeException
+                || error instanceof RecordBatchTooLargeException
+                || error instanceof InvalidRecordException
+                || error instanceof CorruptRecordException
                 || error instanceof SerializationException;
     }
 

@@ -1,10 +1,9 @@
 package dev.herald.notes.outbox;
 
+import dev.herald.contracts.CloudEventHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
-
-import dev.herald.contracts.CloudEventHeaders;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jspecify.annotations.Nullable;
@@ -14,8 +13,16 @@ import org.jspecify.annotations.Nullable;
  * the note's owner (null for rows written before the column existed); {@code traceparent} and {@code tracestate}
  * the W3C trace context of the write (null when it was not traced, tracestate also when empty).
  */
-record OutboxRow(long id, UUID eventId, UUID noteId, String eventType, Instant occurredAt, byte[] payload,
-                 @Nullable String owner, @Nullable String traceparent, @Nullable String tracestate) {
+record OutboxRow(
+        long id,
+        UUID eventId,
+        UUID noteId,
+        String eventType,
+        Instant occurredAt,
+        byte[] payload,
+        @Nullable String owner,
+        @Nullable String traceparent,
+        @Nullable String tracestate) {
 
     /** The CloudEvents source of every record notes-service publishes. */
     static final String SOURCE = "/notes-service";

@@ -35,6 +35,7 @@ final class OutboxStore implements AutoCloseable {
             ) batch
             where before < ?
             order by id""";
+
     private static final String DELETE = "delete from outbox where id = any(?)";
     private static final String DEAD_LETTER = """
             with moved as (delete from outbox where id = ?
@@ -81,9 +82,16 @@ final class OutboxStore implements AutoCloseable {
         List<OutboxRow> rows = new ArrayList<>(Math.min(limit, 1024));
         try (ResultSet result = fetch.executeQuery()) {
             while (result.next()) {
-                rows.add(new OutboxRow(result.getLong(1), result.getObject(2, UUID.class), result.getObject(3, UUID.class),
-                        result.getString(4), result.getTimestamp(5).toInstant(), result.getBytes(6), result.getString(7),
-                        result.getString(8), result.getString(9)));
+                rows.add(new OutboxRow(
+                        result.getLong(1),
+                        result.getObject(2, UUID.class),
+                        result.getObject(3, UUID.class),
+                        result.getString(4),
+                        result.getTimestamp(5).toInstant(),
+                        result.getBytes(6),
+                        result.getString(7),
+                        result.getString(8),
+                        result.getString(9)));
             }
         }
         return rows;

@@ -1,10 +1,9 @@
 package dev.herald.notes.outbox;
 
-import java.sql.Timestamp;
-import java.sql.Types;
-
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
+import java.sql.Timestamp;
+import java.sql.Types;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -38,8 +37,15 @@ public class OutboxWriter {
     @Transactional(propagation = Propagation.MANDATORY)
     public void enqueue(ServiceEvent event) {
         WriteTrace trace = WriteTrace.current();
-        jdbc.update(INSERT, event.id(), event.data().id(), event.cloudEventType(),
-                Timestamp.from(event.timestamp()), codec.encode(event), event.owner(), text(trace.traceparent()),
+        jdbc.update(
+                INSERT,
+                event.id(),
+                event.data().id(),
+                event.cloudEventType(),
+                Timestamp.from(event.timestamp()),
+                codec.encode(event),
+                event.owner(),
+                text(trace.traceparent()),
                 text(trace.tracestate()));
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override

@@ -1,13 +1,12 @@
 package dev.herald.notes.outbox;
 
-import java.time.Duration;
-import java.util.function.BooleanSupplier;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the relay does, for Prometheus: events published (the publish rate is its rate), failed
@@ -26,19 +25,26 @@ public final class RelayMetrics {
 
     public RelayMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.published = Counter.builder("herald.outbox.published").description("events acknowledged by Kafka")
+        this.published = Counter.builder("herald.outbox.published")
+                .description("events acknowledged by Kafka")
                 .register(registry);
         this.failures = Counter.builder("herald.outbox.publish.failures")
-                .description("events in batches Kafka did not acknowledge (retried)").register(registry);
+                .description("events in batches Kafka did not acknowledge (retried)")
+                .register(registry);
         this.deadLettered = Counter.builder("herald.outbox.dead.lettered")
-                .description("events Kafka refused for good, moved to outbox_dead_letter").register(registry);
+                .description("events Kafka refused for good, moved to outbox_dead_letter")
+                .register(registry);
         this.delay = Timer.builder("herald.outbox.publish.delay")
                 .description("from the event's time (in the writing transaction) to Kafka's acknowledgement")
-                .publishPercentileHistogram().register(registry);
+                .publishPercentileHistogram()
+                .register(registry);
         this.restarts = Counter.builder("herald.outbox.relay.restarts")
-                .description("times the relay loop restarted after an unexpected error").register(registry);
-        this.batchBytes = DistributionSummary.builder("herald.outbox.batch.bytes").baseUnit("bytes")
-                .description("event bytes read and sent in one relay round").register(registry);
+                .description("times the relay loop restarted after an unexpected error")
+                .register(registry);
+        this.batchBytes = DistributionSummary.builder("herald.outbox.batch.bytes")
+                .baseUnit("bytes")
+                .description("event bytes read and sent in one relay round")
+                .register(registry);
     }
 
     /** Where the relay's Kafka producer registers its client metrics. */
@@ -48,7 +54,8 @@ public final class RelayMetrics {
 
     void leadership(BooleanSupplier leader) {
         Gauge.builder("herald.outbox.relay.leader", () -> leader.getAsBoolean() ? 1 : 0)
-                .description("1 while this instance's relay holds the outbox lock").register(registry);
+                .description("1 while this instance's relay holds the outbox lock")
+                .register(registry);
     }
 
     void published(Duration sinceEvent) {

@@ -6,12 +6,11 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +38,13 @@ public final class TopicSetup implements Runnable {
             if (existing.contains(topic.name())) {
                 return;
             }
-            NewTopic create = new NewTopic(topic.name(), Optional.of(topic.partitions()),
-                    topic.replicationFactor() > 0 ? Optional.of(topic.replicationFactor()) : Optional.empty())
-                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(topic.retention().toMillis())));
+            NewTopic create = new NewTopic(
+                            topic.name(),
+                            Optional.of(topic.partitions()),
+                            topic.replicationFactor() > 0 ? Optional.of(topic.replicationFactor()) : Optional.empty())
+                    .configs(Map.of(
+                            TopicConfig.RETENTION_MS_CONFIG,
+                            String.valueOf(topic.retention().toMillis())));
             admin.createTopics(Set.of(create)).all().get(10, TimeUnit.SECONDS);
             log.info("created topic {} with {} partitions", topic.name(), topic.partitions());
         } catch (ExecutionException e) {

@@ -1,20 +1,19 @@
 package dev.herald.notes.security;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoderInitializationException;
 import org.springframework.security.oauth2.jwt.JwtException;
-import java.util.Objects;
 
 /**
  * Verifies a token once and remembers the result, keyed by the token itself, until the token's
@@ -31,8 +30,10 @@ final class CachingJwtDecoder implements JwtDecoder {
     CachingJwtDecoder(JwtDecoder delegate, int maxTokens, Clock clock) {
         this.delegate = delegate;
         this.clock = clock;
-        this.verified = Caffeine.newBuilder().maximumSize(maxTokens).expireAfter(Expiry.<String, Jwt>creating(
-                (token, jwt) -> until(Objects.requireNonNull(jwt.getExpiresAt(), "only tokens with an expiry are cached"))))
+        this.verified = Caffeine.newBuilder()
+                .maximumSize(maxTokens)
+                .expireAfter(Expiry.<String, Jwt>creating((token, jwt) ->
+                        until(Objects.requireNonNull(jwt.getExpiresAt(), "only tokens with an expiry are cached"))))
                 .build();
     }
 

@@ -2,7 +2,6 @@ package dev.herald.notes.security;
 
 import java.time.Duration;
 import java.util.List;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -30,6 +29,5 @@ public record HeraldSecurityProperties(
     public record Jwks(
             @DefaultValue("5m") Duration cacheTtl,
             @DefaultValue("30s") Duration minRefreshInterval,
-            @DefaultValue("5s") Duration timeout) {
-    }
+            @DefaultValue("5s") Duration timeout) {}
 }

@@ -1,5 +1,9 @@
 package dev.herald.notes.security;
 
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
@@ -8,11 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Collections;
 import java.util.List;
-
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
-import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
@@ -29,13 +28,14 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class IssuerJwtDecoder {
 
-    private IssuerJwtDecoder() {
-    }
+    private IssuerJwtDecoder() {}
 
-    static JwtDecoder create(String issuer, List<String> audiences, HeraldSecurityProperties.Jwks jwks, JsonMapper json) {
+    static JwtDecoder create(
+            String issuer, List<String> audiences, HeraldSecurityProperties.Jwks jwks, JsonMapper json) {
         URL keySet = discoverKeySet(issuer, jwks, json);
         int timeout = (int) jwks.timeout().toMillis();
-        JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(keySet,
+        JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(
+                        keySet,
                         new DefaultResourceRetriever(timeout, timeout, JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT))
                 .cache(jwks.cacheTtl().toMillis(), jwks.timeout().toMillis())
                 .refreshAheadCache(false)
@@ -46,17 +46,20 @@ final class IssuerJwtDecoder {
         if (audiences.isEmpty()) {
             decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(issuer));
         } else {
-            decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefaultWithIssuer(issuer),
-                    new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
-                            aud -> aud != null && !Collections.disjoint(aud, audiences))));
+            decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                    JwtValidators.createDefaultWithIssuer(issuer),
+                    new JwtClaimValidator<List<String>>(
+                            JwtClaimNames.AUD, aud -> aud != null && !Collections.disjoint(aud, audiences))));
         }
         return decoder;
     }
 
     private static URL discoverKeySet(String issuer, HeraldSecurityProperties.Jwks jwks, JsonMapper json) {
         URI discovery = URI.create(issuer.replaceAll("/+$", "") + "/.well-known/openid-configuration");
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(jwks.timeout()).build()) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(discovery).timeout(jwks.timeout()).build(),
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(jwks.timeout()).build()) {
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(discovery).timeout(jwks.timeout()).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(discovery + " answered " + response.statusCode());

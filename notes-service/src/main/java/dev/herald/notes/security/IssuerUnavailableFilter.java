@@ -1,12 +1,11 @@
 package dev.herald.notes.security;
 
-import java.io.IOException;
-
 import dev.herald.notes.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -41,7 +40,10 @@ final class IssuerUnavailableFilter extends OncePerRequestFilter {
     static void write(HttpServletResponse response, JsonMapper json) throws IOException {
         response.resetBuffer();
         response.setHeader(HttpHeaders.RETRY_AFTER, "5");
-        Problems.write(response, json, ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "the token issuer is unreachable; retry later"));
+        Problems.write(
+                response,
+                json,
+                ProblemDetail.forStatusAndDetail(
+                        HttpStatus.SERVICE_UNAVAILABLE, "the token issuer is unreachable; retry later"));
     }
 }

@@ -1,10 +1,9 @@
 package dev.herald.notes.security;
 
-import java.io.IOException;
-
 import dev.herald.notes.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.AccessDeniedException;
@@ -38,7 +37,8 @@ final class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint,
             return;
         }
         challenge.commence(request, response, e);
-        String detail = e instanceof OAuth2AuthenticationException oauth && oauth.getError().getDescription() != null
+        String detail = e instanceof OAuth2AuthenticationException oauth
+                        && oauth.getError().getDescription() != null
                 ? "invalid bearer token: " + oauth.getError().getDescription()
                 : "a bearer token is required";
         Problems.write(response, json, ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, detail));

@@ -1,10 +1,9 @@
 package dev.herald.notes.security;
 
-import java.time.Clock;
-import java.util.List;
-
 import dev.herald.contracts.ReadAccess;
 import dev.herald.notes.note.NotesProperties;
+import java.time.Clock;
+import java.util.List;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -33,21 +32,24 @@ import tools.jackson.databind.json.JsonMapper;
 class SecurityConfiguration {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, JsonMapper json, NotesProperties notes,
-                            HeraldSecurityProperties security) {
+    SecurityFilterChain api(
+            HttpSecurity http, JsonMapper json, NotesProperties notes, HeraldSecurityProperties security) {
         ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(json);
         http.csrf(csrf -> csrf.disable())
                 .cors(cors -> cors.configurationSource(cors(notes)))
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(cache -> cache.disable())
-                .authorizeHttpRequests(requests -> requests
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/error").permitAll()
-                        .anyRequest().authenticated())
-                .oauth2ResourceServer(server -> server
-                        .jwt(jwt -> jwt.jwtAuthenticationConverter(roles(security.roleClaims())))
-                        .authenticationEntryPoint(entryPoint)
-                        .accessDeniedHandler(entryPoint))
-                .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(entryPoint).accessDeniedHandler(entryPoint));
+                .authorizeHttpRequests(requests -> requests.requestMatchers(
+                                "/actuator/health", "/actuator/health/**", "/actuator/prometheus", "/error")
+                        .permitAll()
+                        .anyRequest()
+                        .authenticated())
+                .oauth2ResourceServer(
+                        server -> server.jwt(jwt -> jwt.jwtAuthenticationConverter(roles(security.roleClaims())))
+                                .authenticationEntryPoint(entryPoint)
+                                .accessDeniedHandler(entryPoint))
+                .exceptionHandling(exceptions ->
+                        exceptions.authenticationEntryPoint(entryPoint).accessDeniedHandler(entryPoint));
         return http.build();
     }
 
@@ -57,19 +59,24 @@ class SecurityConfiguration {
      * key set and a cache of verified tokens.
      */
     @Bean
-    JwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, HeraldSecurityProperties security, JsonMapper json) {
+    JwtDecoder jwtDecoder(
+            OAuth2ResourceServerProperties resourceServer, HeraldSecurityProperties security, JsonMapper json) {
         String issuer = resourceServer.getJwt().getIssuerUri();
         if (issuer == null || issuer.isBlank()) {
             throw new IllegalStateException("spring.security.oauth2.resourceserver.jwt.issuer-uri must be set");
         }
         List<String> audiences = List.copyOf(resourceServer.getJwt().getAudiences());
-        JwtDecoder lazy = new SupplierJwtDecoder(() -> IssuerJwtDecoder.create(issuer, audiences, security.jwks(), json));
-        return security.tokenCacheSize() > 0 ? new CachingJwtDecoder(lazy, security.tokenCacheSize(), Clock.systemUTC()) : lazy;
+        JwtDecoder lazy =
+                new SupplierJwtDecoder(() -> IssuerJwtDecoder.create(issuer, audiences, security.jwks(), json));
+        return security.tokenCacheSize() > 0
+                ? new CachingJwtDecoder(lazy, security.tokenCacheSize(), Clock.systemUTC())
+                : lazy;
     }
 
     @Bean
     FilterRegistrationBean<IssuerUnavailableFilter> issuerUnavailableFilter(JsonMapper json) {
-        FilterRegistrationBean<IssuerUnavailableFilter> registration = new FilterRegistrationBean<>(new IssuerUnavailableFilter(json));
+        FilterRegistrationBean<IssuerUnavailableFilter> registration =
+                new FilterRegistrationBean<>(new IssuerUnavailableFilter(json));
         registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
         return registration;
     }
@@ -77,7 +84,8 @@ class SecurityConfiguration {
     static JwtAuthenticationConverter roles(List<String> roleClaims) {
         JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
         converter.setJwtGrantedAuthoritiesConverter(jwt -> ReadAccess.rolesFrom(jwt.getClaims(), roleClaims).stream()
-                .<GrantedAuthority>map(SimpleGrantedAuthority::new).toList());
+                .<GrantedAuthority>map(SimpleGrantedAuthority::new)
+                .toList());
         return converter;
     }
 

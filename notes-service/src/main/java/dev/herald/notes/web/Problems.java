@@ -1,8 +1,7 @@
 package dev.herald.notes.web;
 
-import java.io.IOException;
-
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import tools.jackson.databind.json.JsonMapper;
@@ -10,8 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** Writes a problem outside Spring MVC (servlet filters, security handlers). */
 public final class Problems {
 
-    private Problems() {
-    }
+    private Problems() {}
 
     public static void write(HttpServletResponse response, JsonMapper json, ProblemDetail problem) throws IOException {
         response.setStatus(problem.getStatus());

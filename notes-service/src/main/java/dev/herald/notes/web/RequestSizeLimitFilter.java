@@ -1,7 +1,5 @@
 package dev.herald.notes.web;
 
-import java.io.IOException;
-
 import dev.herald.notes.note.NotesProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -10,6 +8,7 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
@@ -37,8 +36,11 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         if (request.getContentLengthLong() > limit) {
             response.setHeader("Connection", "close");
-            Problems.write(response, json, ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
-                    new PayloadTooLargeException(limit).getMessage()));
+            Problems.write(
+                    response,
+                    json,
+                    ProblemDetail.forStatusAndDetail(
+                            HttpStatus.CONTENT_TOO_LARGE, new PayloadTooLargeException(limit).getMessage()));
             return;
         }
         chain.doFilter(request.getContentLengthLong() < 0 ? new Limited(request, limit) : request, response);

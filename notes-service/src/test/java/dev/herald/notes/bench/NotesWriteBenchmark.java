@@ -1,5 +1,12 @@
 package dev.herald.notes.bench;
 
+import dev.herald.contracts.Action;
+import dev.herald.contracts.NoteData;
+import dev.herald.contracts.ServiceEvent;
+import dev.herald.contracts.ServiceEventCodec;
+import dev.herald.testsupport.HeraldIssuer;
+import dev.herald.testsupport.KafkaBrokerProcess;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,14 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-
-import dev.herald.contracts.Action;
-import dev.herald.contracts.NoteData;
-import dev.herald.contracts.ServiceEvent;
-import dev.herald.contracts.ServiceEventCodec;
-import dev.herald.testsupport.HeraldIssuer;
-import dev.herald.testsupport.KafkaBrokerProcess;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -69,9 +68,25 @@ public final class NotesWriteBenchmark {
     private static final long LOCK_KEY = 7346025871234501L;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>(Map.of("rates", "500,1000,1500,2000", "seconds", "20",
-                "backlog", "100000", "pgbench", "pgbench", "warmup", "20000", "latencyRate", "500",
-                "largeContent", "16384", "pgbenchSeconds", "15", "profile", "false"));
+        Map<String, String> options = new HashMap<>(Map.of(
+                "rates",
+                "500,1000,1500,2000",
+                "seconds",
+                "20",
+                "backlog",
+                "100000",
+                "pgbench",
+                "pgbench",
+                "warmup",
+                "20000",
+                "latencyRate",
+                "500",
+                "largeContent",
+                "16384",
+                "pgbenchSeconds",
+                "15",
+                "profile",
+                "false"));
         for (String arg : args) {
             String[] pair = arg.split("=", 2);
             options.put(pair[0], pair[1]);
@@ -79,24 +94,32 @@ public final class NotesWriteBenchmark {
         StringBuilder report = new StringBuilder();
         Path data = Files.createTempDirectory("notes-bench-pg");
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                     .setDataDirectory(data).setCleanDataDirectory(true)
-                     .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
-                     .setServerConfig("full_page_writes", "on").setServerConfig("max_connections", "200")
-                     .setServerConfig("shared_buffers", "512MB").start();
-             KafkaBrokerProcess kafka = KafkaBrokerProcess.start()) {
+                        .setDataDirectory(data)
+                        .setCleanDataDirectory(true)
+                        .setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("full_page_writes", "on")
+                        .setServerConfig("max_connections", "200")
+                        .setServerConfig("shared_buffers", "512MB")
+                        .start();
+                KafkaBrokerProcess kafka = KafkaBrokerProcess.start()) {
             String db = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
             try (Connection connection = DriverManager.getConnection(db, "postgres", "postgres");
-                 Statement statement = connection.createStatement()) {
+                    Statement statement = connection.createStatement()) {
                 statement.execute("create database bench");
             }
             db = "jdbc:postgresql://localhost:" + postgres.getPort() + "/bench";
-            try (ServiceProcess service = ServiceProcess.start(options.get("jar"), db, kafka.bootstrapServers(),
-                    Boolean.parseBoolean(options.get("profile")))) {
-                line(report, "machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version()
-                        + ", PostgreSQL " + sql(db, "show server_version") + " (embedded binaries, fsync=" + sql(db, "show fsync")
-                        + ", synchronous_commit=" + sql(db, "show synchronous_commit") + ", full_page_writes="
-                        + sql(db, "show full_page_writes") + "), Kafka broker process, notes-service jar in its own JVM"
-                        + (service.profiling() ? " recording JFR to " + ServiceProcess.JFR : ""));
+            try (ServiceProcess service = ServiceProcess.start(
+                    options.get("jar"), db, kafka.bootstrapServers(), Boolean.parseBoolean(options.get("profile")))) {
+                line(
+                        report,
+                        "machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version()
+                                + ", PostgreSQL " + sql(db, "show server_version") + " (embedded binaries, fsync="
+                                + sql(db, "show fsync")
+                                + ", synchronous_commit=" + sql(db, "show synchronous_commit") + ", full_page_writes="
+                                + sql(db, "show full_page_writes")
+                                + "), Kafka broker process, notes-service jar in its own JVM"
+                                + (service.profiling() ? " recording JFR to " + ServiceProcess.JFR : ""));
 
                 // 1. ceiling
                 int pgSeconds = Integer.parseInt(options.get("pgbenchSeconds"));
@@ -104,8 +127,11 @@ public final class NotesWriteBenchmark {
                 double pg32 = pgbench(options.get("pgbench"), postgres.getPort(), 32, pgSeconds);
                 double ceiling = Math.max(pg8, pg32);
                 line(report, "");
-                line(report, String.format("ceiling (pgbench, the same two inserts per transaction, %d s each): %.0f tps at 8 clients, %.0f tps at 32 clients",
-                        pgSeconds, pg8, pg32));
+                line(
+                        report,
+                        String.format(
+                                "ceiling (pgbench, the same two inserts per transaction, %d s each): %.0f tps at 8 clients, %.0f tps at 32 clients",
+                                pgSeconds, pg8, pg32));
                 update(db, "truncate notes, outbox");
 
                 // 2. sustained POST /notes, open model
@@ -113,21 +139,39 @@ public final class NotesWriteBenchmark {
                 load.warmUp(Integer.parseInt(options.get("warmup"))); // JIT, pools: closed loop, as fast as it goes
                 awaitEmptyOutbox(db);
                 line(report, "");
-                line(report, "| POST /notes target/s | achieved/s | share of ceiling | errors | p50 ms | p99 ms | p99.9 ms | max ms | service CPU ms/write |");
+                line(
+                        report,
+                        "| POST /notes target/s | achieved/s | share of ceiling | errors | p50 ms | p99 ms | p99.9 ms | max ms | service CPU ms/write |");
                 line(report, "|---|---|---|---|---|---|---|---|---|");
                 int seconds = Integer.parseInt(options.get("seconds"));
                 double saturation = 0;
-                for (String rate : options.get("rates").equals("none") ? new String[0] : options.get("rates").split(",")) {
+                for (String rate : options.get("rates").equals("none")
+                        ? new String[0]
+                        : options.get("rates").split(",")) {
                     long cpu = service.cpuNanos();
                     Load.Result result = load.run(Integer.parseInt(rate.strip()), seconds);
                     double cpuPerWrite = (service.cpuNanos() - cpu) / 1e6 / Math.max(1, result.ok());
                     saturation = Math.max(saturation, result.achieved());
-                    line(report, String.format("| %d | %.0f | %.0f %% | %d | %.1f | %.1f | %.1f | %.1f | %.2f |", result.target(), result.achieved(),
-                            100 * result.achieved() / ceiling, result.errors(), ms(result.latency(), 50), ms(result.latency(), 99),
-                            ms(result.latency(), 99.9), result.latency().getMaxValue() / 1000.0, cpuPerWrite));
+                    line(
+                            report,
+                            String.format(
+                                    "| %d | %.0f | %.0f %% | %d | %.1f | %.1f | %.1f | %.1f | %.2f |",
+                                    result.target(),
+                                    result.achieved(),
+                                    100 * result.achieved() / ceiling,
+                                    result.errors(),
+                                    ms(result.latency(), 50),
+                                    ms(result.latency(), 99),
+                                    ms(result.latency(), 99.9),
+                                    result.latency().getMaxValue() / 1000.0,
+                                    cpuPerWrite));
                     awaitEmptyOutbox(db);
                 }
-                line(report, String.format("saturation: %.0f writes/s, %.0f %% of the ceiling", saturation, 100 * saturation / ceiling));
+                line(
+                        report,
+                        String.format(
+                                "saturation: %.0f writes/s, %.0f %% of the ceiling",
+                                saturation, 100 * saturation / ceiling));
 
                 // 3. commit-to-Kafka at 500/s
                 Histogram toKafka = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
@@ -146,18 +190,29 @@ public final class NotesWriteBenchmark {
                 reading.set(false);
                 consumer.get();
                 line(report, "");
-                line(report, String.format("commit-to-Kafka at %d writes/s (%d events; event time in the transaction -> read_committed consumer): "
-                                + "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (HTTP p99 meanwhile %.1f ms)",
-                        latencyRate, toKafka.getTotalCount(), ms(toKafka, 50), ms(toKafka, 99), ms(toKafka, 99.9),
-                        toKafka.getMaxValue() / 1000.0, ms(atRate.latency(), 99)));
+                line(
+                        report,
+                        String.format(
+                                "commit-to-Kafka at %d writes/s (%d events; event time in the transaction -> read_committed consumer): "
+                                        + "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (HTTP p99 meanwhile %.1f ms)",
+                                latencyRate,
+                                toKafka.getTotalCount(),
+                                ms(toKafka, 50),
+                                ms(toKafka, 99),
+                                ms(toKafka, 99.9),
+                                toKafka.getMaxValue() / 1000.0,
+                                ms(atRate.latency(), 99)));
 
                 // 4. drain, small and large notes
                 int backlog = Integer.parseInt(options.get("backlog"));
                 line(report, "");
                 for (int contentBytes : List.of(CONTENT.length(), Integer.parseInt(options.get("largeContent")))) {
                     double elapsed = drain(db, backlog, "y".repeat(contentBytes));
-                    line(report, String.format("relay drain of %,d events with %,d-byte notes (one Kafka transaction per batch): %.1f s, %,.0f events/s",
-                            backlog, contentBytes, elapsed, backlog / elapsed));
+                    line(
+                            report,
+                            String.format(
+                                    "relay drain of %,d events with %,d-byte notes (one Kafka transaction per batch): %.1f s, %,.0f events/s",
+                                    backlog, contentBytes, elapsed, backlog / elapsed));
                 }
             }
         }
@@ -188,7 +243,7 @@ public final class NotesWriteBenchmark {
             fillBacklog(db, events, content);
         } // the session ends: the lock is free
         try (Connection connection = DriverManager.getConnection(db, "postgres", "postgres");
-             PreparedStatement count = connection.prepareStatement("select count(*) from outbox")) {
+                PreparedStatement count = connection.prepareStatement("select count(*) from outbox")) {
             long start = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (true) {
@@ -223,7 +278,8 @@ public final class NotesWriteBenchmark {
 
     private static String sql(String db, String query) throws Exception {
         try (Connection connection = DriverManager.getConnection(db, "postgres", "postgres");
-             Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(query)) {
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(query)) {
             result.next();
             return result.getString(1);
         }
@@ -231,7 +287,7 @@ public final class NotesWriteBenchmark {
 
     private static void update(String db, String command) throws Exception {
         try (Connection connection = DriverManager.getConnection(db, "postgres", "postgres");
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             statement.execute(command);
         }
     }
@@ -255,9 +311,27 @@ public final class NotesWriteBenchmark {
                   VALUES (gen_random_uuid(), gen_random_uuid(), 'notes.created', now(), convert_to(repeat('x', 560), 'UTF8'));
                 END;
                 """);
-        ProcessBuilder builder = new ProcessBuilder(pgbench, "-h", "localhost", "-p", String.valueOf(port),
-                "-U", "postgres", "-n", "-M", "prepared", "-c", String.valueOf(clients), "-j", "2", "-T", String.valueOf(seconds),
-                "-f", script.toString(), "bench").redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(
+                        pgbench,
+                        "-h",
+                        "localhost",
+                        "-p",
+                        String.valueOf(port),
+                        "-U",
+                        "postgres",
+                        "-n",
+                        "-M",
+                        "prepared",
+                        "-c",
+                        String.valueOf(clients),
+                        "-j",
+                        "2",
+                        "-T",
+                        String.valueOf(seconds),
+                        "-f",
+                        script.toString(),
+                        "bench")
+                .redirectErrorStream(true);
         builder.environment().put("PGPASSWORD", "postgres");
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes());
@@ -283,8 +357,8 @@ public final class NotesWriteBenchmark {
     /** Inserts real encoded events straight into the outbox (no relay leads meanwhile). */
     private static void fillBacklog(String jdbcUrl, int events, String content) throws Exception {
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
-             PreparedStatement insert = connection.prepareStatement(
-                     "insert into outbox (event_id, note_id, event_type, occurred_at, payload) values (?, ?, ?, ?, ?)")) {
+                PreparedStatement insert = connection.prepareStatement(
+                        "insert into outbox (event_id, note_id, event_type, occurred_at, payload) values (?, ?, ?, ?, ?)")) {
             connection.setAutoCommit(false);
             for (int i = 0; i < events; i++) {
                 Instant now = Instant.now();
@@ -306,16 +380,22 @@ public final class NotesWriteBenchmark {
         }
     }
 
-    private static void consume(String bootstrap, String topic, Histogram latency, AtomicBoolean reading,
-                                CountDownLatch assigned) {
+    private static void consume(
+            String bootstrap, String topic, Histogram latency, AtomicBoolean reading, CountDownLatch assigned) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                5,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
@@ -324,7 +404,8 @@ public final class NotesWriteBenchmark {
                 for (var record : consumer.poll(Duration.ofMillis(50))) {
                     Instant received = Instant.now();
                     Instant eventTime = CODEC.decode(record.value()).timestamp();
-                    latency.recordValue(Math.max(0, Duration.between(eventTime, received).toNanos() / 1000));
+                    latency.recordValue(
+                            Math.max(0, Duration.between(eventTime, received).toNanos() / 1000));
                 }
             }
         }
@@ -333,11 +414,12 @@ public final class NotesWriteBenchmark {
     /** Open-model load: requests leave on a fixed schedule whatever the responses do. */
     static final class Load {
 
-        record Result(int target, double achieved, long ok, long errors, Histogram latency) {
-        }
+        record Result(int target, double achieved, long ok, long errors, Histogram latency) {}
 
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        private final HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
         private final URI notes;
         private final List<String> tokens = new ArrayList<>();
 
@@ -365,10 +447,12 @@ public final class NotesWriteBenchmark {
         }
 
         private HttpRequest request(long i) {
-            return HttpRequest.newBuilder(notes).timeout(Duration.ofSeconds(30))
+            return HttpRequest.newBuilder(notes)
+                    .timeout(Duration.ofSeconds(30))
                     .header("Authorization", "Bearer " + tokens.get((int) (i % tokens.size())))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"bench " + i + "\",\"content\":\"" + CONTENT + "\"}"))
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"title\":\"bench " + i + "\",\"content\":\"" + CONTENT + "\"}"))
                     .build();
         }
 
@@ -393,7 +477,8 @@ public final class NotesWriteBenchmark {
                                 LockSupport.parkNanos(wait);
                             }
                             try {
-                                HttpResponse<Void> response = http.send(request(i), HttpResponse.BodyHandlers.discarding());
+                                HttpResponse<Void> response =
+                                        http.send(request(i), HttpResponse.BodyHandlers.discarding());
                                 if (response.statusCode() == 201) {
                                     ok.incrementAndGet();
                                 } else {

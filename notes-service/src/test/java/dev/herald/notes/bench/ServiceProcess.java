@@ -1,5 +1,6 @@
 package dev.herald.notes.bench;
 
+import dev.herald.testsupport.HeraldIssuer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-
-import dev.herald.testsupport.HeraldIssuer;
 
 /**
  * notes-service as deployed: {@code java -jar} in its own JVM, against the given database, broker and this
@@ -37,18 +36,24 @@ final class ServiceProcess implements AutoCloseable {
 
     static ServiceProcess start(String jar, String jdbcUrl, String bootstrapServers, boolean profile) throws Exception {
         if (!Files.isRegularFile(Path.of(jar))) {
-            throw new IllegalArgumentException("no service jar at " + jar + " (build it: ./mvnw -pl notes-service -am package)");
+            throw new IllegalArgumentException(
+                    "no service jar at " + jar + " (build it: ./mvnw -pl notes-service -am package)");
         }
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms1g", "-Xmx1g", "-XX:+UseG1GC"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms1g",
+                "-Xmx1g",
+                "-XX:+UseG1GC"));
         if (profile) {
             command.add("-XX:StartFlightRecording=filename=" + JFR + ",settings=profile,dumponexit=true");
         }
-        command.addAll(List.of("-jar", jar,
+        command.addAll(List.of(
+                "-jar",
+                jar,
                 "--server.port=" + port,
                 "--spring.datasource.url=" + jdbcUrl,
                 "--spring.datasource.username=postgres",
@@ -58,8 +63,10 @@ final class ServiceProcess implements AutoCloseable {
                 "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
                 "--logging.level.root=WARN"));
         Files.createDirectories(Path.of("target"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(Path.of("target", "notes-service-bench.log").toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of("target", "notes-service-bench.log").toFile())
+                .start();
         ServiceProcess service = new ServiceProcess(process, "http://127.0.0.1:" + port, profile);
         service.awaitReady();
         return service;
@@ -74,8 +81,13 @@ final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("notes-service exited: see target/notes-service-bench.log");
             }
             try {
-                if (http.send(HttpRequest.newBuilder(readiness).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(
+                                        HttpRequest.newBuilder(readiness)
+                                                .timeout(Duration.ofSeconds(2))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return;
                 }
             } catch (IOException e) {

@@ -1,5 +1,11 @@
 package dev.herald.notes.metrics;
 
+import static dev.herald.notes.NotesApp.noteJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.notes.NotesApp;
+import dev.herald.testsupport.HeraldIssuer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,16 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import dev.herald.notes.NotesApp;
-import dev.herald.testsupport.HeraldIssuer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static dev.herald.notes.NotesApp.noteJson;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Every notes-service metric the Grafana dashboard and the alert rules under deploy/ use is exported by a running
@@ -43,13 +42,19 @@ class ExportedMetricsIT {
     @Test
     void everyMetricTheDashboardAndTheAlertsUseIsExported() throws IOException {
         Set<String> used = usedByDeploy();
-        assertThat(used).as("notes-service metrics in the dashboard and the rules")
-                .contains("herald_outbox_backlog", "herald_outbox_oldest_age_seconds", "herald_outbox_relay_leader",
-                        "herald_outbox_published_total", "herald_outbox_publish_delay_seconds_bucket");
+        assertThat(used)
+                .as("notes-service metrics in the dashboard and the rules")
+                .contains(
+                        "herald_outbox_backlog",
+                        "herald_outbox_oldest_age_seconds",
+                        "herald_outbox_relay_leader",
+                        "herald_outbox_published_total",
+                        "herald_outbox_publish_delay_seconds_bucket");
 
         // a write, so that the relay leads, builds its producer (with its client metrics) and publishes
         String token = HeraldIssuer.token("metrics-" + System.nanoTime(), "user");
-        assertThat(app.post("/notes", token, noteJson("metrics", "exported")).statusCode()).isEqualTo(201);
+        assertThat(app.post("/notes", token, noteJson("metrics", "exported")).statusCode())
+                .isEqualTo(201);
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             Set<String> exported = exportedNames();
@@ -60,7 +65,8 @@ class ExportedMetricsIT {
     @Test
     void seriesCarryTheApplicationTagAndTimesAreInSeconds() {
         String scrape = scrape();
-        assertThat(scrape).contains("herald_outbox_backlog{application=\"notes-service\"")
+        assertThat(scrape)
+                .contains("herald_outbox_backlog{application=\"notes-service\"")
                 .contains("herald_outbox_oldest_age_seconds{application=\"notes-service\"");
         // a TimeGauge: Prometheus' base unit of time
         assertThat(scrape).containsPattern("(?m)^# TYPE herald_outbox_oldest_age_seconds gauge$");
@@ -86,7 +92,9 @@ class ExportedMetricsIT {
     static Set<String> usedByDeploy() throws IOException {
         Path deploy = repositoryRoot().resolve("deploy");
         Set<String> names = new TreeSet<>();
-        for (Path file : new Path[] {deploy.resolve("grafana/herald-dashboard.json"), deploy.resolve("prometheus/herald-alerts.yml")}) {
+        for (Path file : new Path[] {
+            deploy.resolve("grafana/herald-dashboard.json"), deploy.resolve("prometheus/herald-alerts.yml")
+        }) {
             Matcher name = OURS.matcher(Files.readString(file));
             while (name.find()) {
                 names.add(name.group());
@@ -101,7 +109,8 @@ class ExportedMetricsIT {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("deploy/grafana not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "deploy/grafana not found above " + Path.of("").toAbsolutePath());
         }
         return dir;
     }

@@ -1,8 +1,8 @@
 package dev.herald.notes.note;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class IfMatchTest {
 

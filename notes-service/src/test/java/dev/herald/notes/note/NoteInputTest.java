@@ -1,9 +1,9 @@
 package dev.herald.notes.note;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
 
 class NoteInputTest {
 
@@ -11,7 +11,8 @@ class NoteInputTest {
     void acceptsTitlesUpTo200CharactersCountingCodePoints() {
         assertThat(new NoteInput("😀".repeat(200), "").validate().title()).hasSize(400);
         assertThatThrownBy(() -> new NoteInput("a".repeat(201), "").validate())
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("title");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("title");
     }
 
     @Test
@@ -23,7 +24,8 @@ class NoteInputTest {
 
     @Test
     void limitsContentTo64KibOfUtf8() {
-        assertThat(new NoteInput("t", "é".repeat(32 * 1024)).validate().content()).hasSize(32 * 1024);
+        assertThat(new NoteInput("t", "é".repeat(32 * 1024)).validate().content())
+                .hasSize(32 * 1024);
         assertThatThrownBy(() -> new NoteInput("t", "é".repeat(32 * 1024) + "x").validate())
                 .hasMessageStartingWith("content");
     }

@@ -1,32 +1,31 @@
 package dev.herald.notes.note;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
+import static dev.herald.notes.NotesApp.json;
+import static dev.herald.notes.NotesApp.noteJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.notes.NotesApp;
 import dev.herald.notes.TopicReader;
+import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
 import jakarta.persistence.EntityManagerFactory;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.hibernate.SessionFactory;
 import org.hibernate.stat.Statistics;
-import dev.herald.testsupport.HeraldIssuer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-
-import static dev.herald.notes.NotesApp.json;
-import static dev.herald.notes.NotesApp.noteJson;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.tuple;
-import static org.awaitility.Awaitility.await;
 
 /** The API against real PostgreSQL, Kafka and OIDC issuer: authorization matrix, errors, versions, CORS. */
 class NotesApiIT {
@@ -39,8 +38,13 @@ class NotesApiIT {
 
     @BeforeAll
     static void start() {
-        app = NotesApp.start("api", Map.of("spring.jpa.properties.hibernate.generate_statistics", "true",
-                "spring.jpa.properties.hibernate.session.events.log", "false"));
+        app = NotesApp.start(
+                "api",
+                Map.of(
+                        "spring.jpa.properties.hibernate.generate_statistics",
+                        "true",
+                        "spring.jpa.properties.hibernate.session.events.log",
+                        "false"));
     }
 
     @AfterAll
@@ -55,11 +59,13 @@ class NotesApiIT {
         HttpResponse<String> created = app.post("/notes", ALICE, noteJson("t", "c"));
         assertThat(created.statusCode()).isEqualTo(201);
         JsonNode note = json(created);
-        assertThat(created.headers().firstValue("Location")).hasValue("/notes/" + note.get("id").asString());
+        assertThat(created.headers().firstValue("Location"))
+                .hasValue("/notes/" + note.get("id").asString());
         assertThat(created.headers().firstValue("ETag")).hasValue("\"0\"");
         assertThat(note.get("createdBy").asString()).isEqualTo("alice");
         assertThat(note.get("version").asLong()).isZero();
-        assertThat(note.get("createdAt").asString()).isEqualTo(note.get("updatedAt").asString());
+        assertThat(note.get("createdAt").asString())
+                .isEqualTo(note.get("updatedAt").asString());
 
         assertThat(app.post("/notes", ADMIN, noteJson("t", "c")).statusCode()).isEqualTo(201);
         assertUnauthorized(app.post("/notes", null, noteJson("t", "c")));
@@ -87,11 +93,20 @@ class NotesApiIT {
         app.createNote(BOB, "bob's", "");
 
         JsonNode mine = json(app.get("/notes?size=100", carol));
-        assertThat(mine.get("items").valueStream().map(n -> n.get("id").asString())).containsExactly(second, first);
-        String bobs = json(app.get("/notes?size=100", BOB)).get("items").get(0).get("id").asString();
+        assertThat(mine.get("items").valueStream().map(n -> n.get("id").asString()))
+                .containsExactly(second, first);
+        String bobs = json(app.get("/notes?size=100", BOB))
+                .get("items")
+                .get(0)
+                .get("id")
+                .asString();
         JsonNode all = json(app.get("/notes?size=100", ADMIN));
-        assertThat(all.get("items").valueStream().map(n -> n.get("id").asString()).limit(3))
-                .as("everyone's notes, newest first").containsExactly(bobs, second, first);
+        assertThat(all.get("items")
+                        .valueStream()
+                        .map(n -> n.get("id").asString())
+                        .limit(3))
+                .as("everyone's notes, newest first")
+                .containsExactly(bobs, second, first);
 
         JsonNode page = json(app.get("/notes?size=1&page=0", carol));
         assertThat(page.get("items")).hasSize(1);
@@ -106,8 +121,10 @@ class NotesApiIT {
         assertThat(byOwner.statusCode()).isEqualTo(200);
         assertThat(json(byOwner).get("version").asLong()).isEqualTo(1);
         assertThat(byOwner.headers().firstValue("ETag")).hasValue("\"1\"");
-        assertThat(app.put("/notes/" + id, ADMIN, noteJson("v2", "y")).statusCode()).isEqualTo(200);
-        assertThat(app.put("/notes/" + id, BOB, noteJson("bob", "z")).statusCode()).isEqualTo(404);
+        assertThat(app.put("/notes/" + id, ADMIN, noteJson("v2", "y")).statusCode())
+                .isEqualTo(200);
+        assertThat(app.put("/notes/" + id, BOB, noteJson("bob", "z")).statusCode())
+                .isEqualTo(404);
         assertUnauthorized(app.put("/notes/" + id, null, noteJson("anon", "z")));
         JsonNode now = json(app.get("/notes/" + id, ALICE));
         assertThat(now.get("title").asString()).isEqualTo("v2");
@@ -129,8 +146,12 @@ class NotesApiIT {
     @Test
     void keycloakRealmRolesMakeAnAdmin() {
         String id = app.createNote(ALICE, "k", "").get("id").asString();
-        assertThat(app.get("/notes/" + id, HeraldIssuer.keycloakStyleToken("kc-admin", "admin")).statusCode()).isEqualTo(200);
-        assertThat(app.get("/notes/" + id, HeraldIssuer.keycloakStyleToken("kc-user", "user")).statusCode()).isEqualTo(404);
+        assertThat(app.get("/notes/" + id, HeraldIssuer.keycloakStyleToken("kc-admin", "admin"))
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(app.get("/notes/" + id, HeraldIssuer.keycloakStyleToken("kc-user", "user"))
+                        .statusCode())
+                .isEqualTo(404);
     }
 
     @Test
@@ -143,12 +164,16 @@ class NotesApiIT {
 
     @Test
     void creatingANoteIsOnePlainInsertThroughJpaWithNoSelectBeforeIt() {
-        Statistics statistics = app.bean(EntityManagerFactory.class).unwrap(SessionFactory.class).getStatistics();
+        Statistics statistics = app.bean(EntityManagerFactory.class)
+                .unwrap(SessionFactory.class)
+                .getStatistics();
         statistics.clear();
         app.createNote(ALICE, "lean", "text");
         assertThat(statistics.getEntityInsertCount()).isEqualTo(1);
         assertThat(statistics.getEntityLoadCount()).as("entities loaded").isZero();
-        assertThat(statistics.getPrepareStatementCount()).as("statements through JPA (the outbox row is plain JDBC)").isEqualTo(1);
+        assertThat(statistics.getPrepareStatementCount())
+                .as("statements through JPA (the outbox row is plain JDBC)")
+                .isEqualTo(1);
         assertThat(statistics.getFlushCount()).as("flushes").isEqualTo(1);
     }
 
@@ -157,26 +182,36 @@ class NotesApiIT {
     @Test
     void staleIfMatchIsRefusedWith412AndChangesNothing() {
         String id = app.createNote(ALICE, "v0", "").get("id").asString();
-        HttpResponse<String> ok = app.send(app.request("/notes/" + id, ALICE).header("Content-Type", "application/json")
-                .header("If-Match", "\"0\"").PUT(HttpRequest.BodyPublishers.ofString(noteJson("v1", ""))));
+        HttpResponse<String> ok = app.send(app.request("/notes/" + id, ALICE)
+                .header("Content-Type", "application/json")
+                .header("If-Match", "\"0\"")
+                .PUT(HttpRequest.BodyPublishers.ofString(noteJson("v1", ""))));
         assertThat(ok.statusCode()).isEqualTo(200);
-        HttpResponse<String> stale = app.send(app.request("/notes/" + id, ALICE).header("Content-Type", "application/json")
-                .header("If-Match", "\"0\"").PUT(HttpRequest.BodyPublishers.ofString(noteJson("lost", ""))));
+        HttpResponse<String> stale = app.send(app.request("/notes/" + id, ALICE)
+                .header("Content-Type", "application/json")
+                .header("If-Match", "\"0\"")
+                .PUT(HttpRequest.BodyPublishers.ofString(noteJson("lost", ""))));
         assertProblem(stale, 412);
         assertThat(json(app.get("/notes/" + id, ALICE)).get("title").asString()).isEqualTo("v1");
-        HttpResponse<String> staleDelete = app.send(app.request("/notes/" + id, ALICE).header("If-Match", "\"0\"").DELETE());
+        HttpResponse<String> staleDelete = app.send(
+                app.request("/notes/" + id, ALICE).header("If-Match", "\"0\"").DELETE());
         assertProblem(staleDelete, 412);
         assertThat(app.get("/notes/" + id, ALICE).statusCode()).isEqualTo(200);
 
         // the events of the refused writes would sit before the sentinel's in the outbox, so they would be out too
         String sentinel = app.createNote(ALICE, "sentinel", "").get("id").asString();
         try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
-            await().atMost(Duration.ofSeconds(60)).until(reader::poll,
-                    all -> all.stream().anyMatch(r -> r.key().equals(sentinel)));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            reader::poll,
+                            all -> all.stream().anyMatch(r -> r.key().equals(sentinel)));
             await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") == 0);
-            List<ServiceEvent> events = reader.readToEnd().stream().filter(r -> r.key().equals(id))
-                    .map(r -> CODEC.decode(r.value())).toList();
-            assertThat(events).extracting(ServiceEvent::action, e -> e.data().version())
+            List<ServiceEvent> events = reader.readToEnd().stream()
+                    .filter(r -> r.key().equals(id))
+                    .map(r -> CODEC.decode(r.value()))
+                    .toList();
+            assertThat(events)
+                    .extracting(ServiceEvent::action, e -> e.data().version())
                     .containsExactly(tuple(Action.CREATED, 0L), tuple(Action.UPDATED, 1L));
         }
         assertThat(app.count("outbox_dead_letter")).isZero();
@@ -185,12 +220,20 @@ class NotesApiIT {
     @Test
     void ifMatchIsComparedStronglySoAWeakTagNeverMatches() {
         String id = app.createNote(ALICE, "v0", "").get("id").asString();
-        HttpResponse<String> weak = app.send(app.request("/notes/" + id, ALICE).header("Content-Type", "application/json")
-                .header("If-Match", "W/\"0\"").PUT(HttpRequest.BodyPublishers.ofString(noteJson("weak", ""))));
+        HttpResponse<String> weak = app.send(app.request("/notes/" + id, ALICE)
+                .header("Content-Type", "application/json")
+                .header("If-Match", "W/\"0\"")
+                .PUT(HttpRequest.BodyPublishers.ofString(noteJson("weak", ""))));
         assertProblem(weak, 412);
-        assertProblem(app.send(app.request("/notes/" + id, ALICE).header("If-Match", "W/\"0\"").DELETE()), 412);
-        HttpResponse<String> listed = app.send(app.request("/notes/" + id, ALICE).header("Content-Type", "application/json")
-                .header("If-Match", "\"7\", \"0\"").PUT(HttpRequest.BodyPublishers.ofString(noteJson("v1", ""))));
+        assertProblem(
+                app.send(app.request("/notes/" + id, ALICE)
+                        .header("If-Match", "W/\"0\"")
+                        .DELETE()),
+                412);
+        HttpResponse<String> listed = app.send(app.request("/notes/" + id, ALICE)
+                .header("Content-Type", "application/json")
+                .header("If-Match", "\"7\", \"0\"")
+                .PUT(HttpRequest.BodyPublishers.ofString(noteJson("v1", ""))));
         assertThat(listed.statusCode()).isEqualTo(200);
         assertThat(listed.headers().firstValue("ETag")).hasValue("\"1\"");
         assertThat(json(app.get("/notes/" + id, ALICE)).get("title").asString()).isEqualTo("v1");
@@ -216,8 +259,11 @@ class NotesApiIT {
         assertProblem(app.post("/notes", ALICE, noteJson("t", "nul\u0000")), 400, "content");
         assertProblem(app.post("/notes", ALICE, "{\"title\": \"t\"}"), 400, "content");
         assertProblem(app.post("/notes", ALICE, noteJson("t", "x".repeat(300 * 1024))), 413);
-        assertProblem(app.send(app.request("/notes", ALICE).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString("hello"))), 415);
+        assertProblem(
+                app.send(app.request("/notes", ALICE)
+                        .header("Content-Type", "text/plain")
+                        .POST(HttpRequest.BodyPublishers.ofString("hello"))),
+                415);
         assertProblem(app.send(app.request("/notes", ALICE).POST(HttpRequest.BodyPublishers.noBody())), 415);
         assertProblem(app.put("/notes/" + id, ALICE, "{\"title\": true, \"content\": \"c\"}"), 400, "title");
         assertProblem(app.put("/notes/" + id, ALICE, noteJson(tooLongTitle, "c")), 400, "title");
@@ -249,23 +295,31 @@ class NotesApiIT {
         JsonNode components = json(health).get("components");
         assertThat(components.get("db").get("status").asString()).isEqualTo("UP");
         assertThat(components.get("kafka").get("status").asString()).isEqualTo("UP");
-        assertThat(components.get("outboxRelay").get("details").get("leader").asBoolean()).isTrue();
+        assertThat(components.get("outboxRelay").get("details").get("leader").asBoolean())
+                .isTrue();
         HttpResponse<String> metrics = app.get("/actuator/prometheus", null);
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("herald_outbox_backlog", "herald_outbox_oldest_age_seconds",
-                "herald_outbox_published_total", "herald_outbox_publish_failures_total", "herald_outbox_relay_leader");
+        assertThat(metrics.body())
+                .contains(
+                        "herald_outbox_backlog",
+                        "herald_outbox_oldest_age_seconds",
+                        "herald_outbox_published_total",
+                        "herald_outbox_publish_failures_total",
+                        "herald_outbox_relay_leader");
         assertUnauthorized(app.get("/actuator/info", null));
     }
 
     @Test
     void allowsTheDashboardOriginsOnly() {
-        HttpResponse<String> allowed = app.send(app.request("/notes", null).header("Origin", "http://localhost:8081")
+        HttpResponse<String> allowed = app.send(app.request("/notes", null)
+                .header("Origin", "http://localhost:8081")
                 .header("Access-Control-Request-Method", "POST")
                 .header("Access-Control-Request-Headers", "authorization,content-type")
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
         assertThat(allowed.statusCode()).isEqualTo(200);
         assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:8081");
-        HttpResponse<String> refused = app.send(app.request("/notes", null).header("Origin", "http://evil.example")
+        HttpResponse<String> refused = app.send(app.request("/notes", null)
+                .header("Origin", "http://evil.example")
                 .header("Access-Control-Request-Method", "POST")
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
         assertThat(refused.statusCode()).isEqualTo(403);
@@ -276,13 +330,14 @@ class NotesApiIT {
 
     static void assertUnauthorized(HttpResponse<String> response) {
         assertProblem(response, 401);
-        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(response.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
     }
 
     static void assertProblem(HttpResponse<String> response, int status, String... mentions) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         JsonNode problem = json(response);
         assertThat(problem.get("status").asInt()).isEqualTo(status);
         assertThat(response.body()).doesNotContain("Exception", "at dev.", "at org.", "SQL", "insert ", "select ");

@@ -1,15 +1,9 @@
 package dev.herald.notes.outbox;
 
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import static dev.herald.notes.NotesApp.json;
+import static dev.herald.notes.NotesApp.noteJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.herald.contracts.Action;
 import dev.herald.contracts.CloudEventHeaders;
@@ -26,6 +20,15 @@ import dev.herald.notes.note.NoteService;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -37,11 +40,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
-
-import static dev.herald.notes.NotesApp.json;
-import static dev.herald.notes.NotesApp.noteJson;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** Every committed write becomes exactly one event on the topic, in order per note; nothing else does. */
 class OutboxEventsIT {
@@ -56,8 +54,13 @@ class OutboxEventsIT {
 
     @BeforeAll
     static void start() {
-        app = NotesApp.start("events", Map.of("herald.outbox.topic.partitions", String.valueOf(PARTITIONS),
-                "herald.outbox.topic.retention", RETENTION.toHours() + "h"));
+        app = NotesApp.start(
+                "events",
+                Map.of(
+                        "herald.outbox.topic.partitions",
+                        String.valueOf(PARTITIONS),
+                        "herald.outbox.topic.retention",
+                        RETENTION.toHours() + "h"));
     }
 
     @AfterAll
@@ -76,8 +79,11 @@ class OutboxEventsIT {
         List<ConsumerRecord<String, byte[]>> records = readAll(Map.of(id, 3, sentinel, 1));
         List<ConsumerRecord<String, byte[]>> ofNote = forNote(records, id);
         assertThat(ofNote).hasSize(3);
-        List<ServiceEvent> events = ofNote.stream().map(r -> CODEC.decode(r.value())).toList();
-        assertThat(events).extracting(ServiceEvent::action).containsExactly(Action.CREATED, Action.UPDATED, Action.DELETED);
+        List<ServiceEvent> events =
+                ofNote.stream().map(r -> CODEC.decode(r.value())).toList();
+        assertThat(events)
+                .extracting(ServiceEvent::action)
+                .containsExactly(Action.CREATED, Action.UPDATED, Action.DELETED);
         assertThat(events).extracting(e -> e.user().id()).containsExactly("alice", "root", "alice");
         assertThat(events.get(0).data()).isEqualTo(noteData(created));
         assertThat(events.get(1).data()).isEqualTo(noteData(updated));
@@ -89,13 +95,17 @@ class OutboxEventsIT {
             assertThat(record.key()).isEqualTo(id);
             assertThat(event.resourceId()).isEqualTo(id);
             assertThat(event.resourceType()).isEqualTo("notes");
-            assertThat(TopicReader.header(record, CloudEventHeaders.ID)).isEqualTo(event.id().toString());
+            assertThat(TopicReader.header(record, CloudEventHeaders.ID))
+                    .isEqualTo(event.id().toString());
             assertThat(TopicReader.header(record, CloudEventHeaders.TYPE)).isEqualTo(event.cloudEventType());
             assertThat(TopicReader.header(record, CloudEventHeaders.SOURCE)).isEqualTo("/notes-service");
-            assertThat(TopicReader.header(record, CloudEventHeaders.SPEC_VERSION)).isEqualTo("1.0");
-            assertThat(TopicReader.header(record, CloudEventHeaders.TIME)).isEqualTo(event.timestamp().toString());
+            assertThat(TopicReader.header(record, CloudEventHeaders.SPEC_VERSION))
+                    .isEqualTo("1.0");
+            assertThat(TopicReader.header(record, CloudEventHeaders.TIME))
+                    .isEqualTo(event.timestamp().toString());
             assertThat(TopicReader.header(record, CloudEventHeaders.SUBJECT)).isEqualTo(id);
-            assertThat(TopicReader.header(record, CloudEventHeaders.CONTENT_TYPE)).isEqualTo("application/json");
+            assertThat(TopicReader.header(record, CloudEventHeaders.CONTENT_TYPE))
+                    .isEqualTo("application/json");
             assertThat(TopicReader.header(record, CloudEventHeaders.OWNER)).isEqualTo(event.owner());
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") == 0);
@@ -113,7 +123,9 @@ class OutboxEventsIT {
 
     @Test
     void theRelayCreatesTheTopicWithTheConfiguredPartitionsAndRetention() throws Exception {
-        String id = app.createNote(ALICE, "makes sure the topic exists", "").get("id").asString();
+        String id = app.createNote(ALICE, "makes sure the topic exists", "")
+                .get("id")
+                .asString();
         readAll(Map.of(id, 1));
         assertThat(TopicSettings.describe(HeraldKafka.bootstrapServers(), app.topic()))
                 .isEqualTo(new TopicSettings(PARTITIONS, RETENTION.toMillis()));
@@ -130,7 +142,8 @@ class OutboxEventsIT {
             return note;
         });
         String refused = app.createNote(ALICE, "to update", "").get("id").asString();
-        assertThat(app.put("/notes/" + refused, ALICE, "{\"title\": \"\"}").statusCode()).isEqualTo(400);
+        assertThat(app.put("/notes/" + refused, ALICE, "{\"title\": \"\"}").statusCode())
+                .isEqualTo(400);
         String sentinel = app.createNote(ALICE, "sentinel", "").get("id").asString();
 
         List<ConsumerRecord<String, byte[]>> records = readAll(Map.of(refused, 1, sentinel, 1));
@@ -159,7 +172,9 @@ class OutboxEventsIT {
             }
         }
         List<ConsumerRecord<String, byte[]>> records = readAll(Map.of(id, 1001));
-        List<Long> versions = forNote(records, id).stream().map(r -> CODEC.decode(r.value()).data().version()).toList();
+        List<Long> versions = forNote(records, id).stream()
+                .map(r -> CODEC.decode(r.value()).data().version())
+                .toList();
         assertThat(versions).hasSize(1001);
         assertThat(versions).isSorted().doesNotHaveDuplicates();
         assertThat(versions.getLast()).isEqualTo(1000L);
@@ -167,29 +182,39 @@ class OutboxEventsIT {
 
     @Test
     void aRecordKafkaRefusesForGoodGoesToTheDeadLetterTableAndTheRelayGoesOn() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers()))) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> admin.listTopics().names().get().contains(app.topic()));
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.listTopics().names().get().contains(app.topic()));
             ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, app.topic());
             setMaxMessageBytes(admin, topic, "4096");
             try {
-                String before = app.createNote(ALICE, "small before", "").get("id").asString();
-                String big = app.createNote(ALICE, "too big for the topic", "x".repeat(8000)).get("id").asString();
+                String before =
+                        app.createNote(ALICE, "small before", "").get("id").asString();
+                String big = app.createNote(ALICE, "too big for the topic", "x".repeat(8000))
+                        .get("id")
+                        .asString();
                 // "after" is written once "big" is refused: in one producer batch with a record of the same partition,
                 // the producer splits the refused batch into batches of batch.size, which hold both again, and retries
                 // it until the transaction times out, over and over (the relay never sees RecordTooLargeException)
                 await().atMost(Duration.ofSeconds(30)).until(() -> app.count("outbox_dead_letter") == 1);
-                String after = app.createNote(ALICE, "small after", "").get("id").asString();
+                String after =
+                        app.createNote(ALICE, "small after", "").get("id").asString();
 
                 List<ConsumerRecord<String, byte[]>> records = readAll(Map.of(before, 1, after, 1));
                 assertThat(forNote(records, before)).hasSize(1);
                 assertThat(forNote(records, after)).hasSize(1);
                 assertThat(forNote(records, big)).isEmpty();
-                String error = app.jdbc().queryForObject(
-                        "select error from outbox_dead_letter where note_id = ?::uuid", String.class, big);
+                String error = app.jdbc()
+                        .queryForObject(
+                                "select error from outbox_dead_letter where note_id = ?::uuid", String.class, big);
                 assertThat(error).contains("RecordTooLarge");
                 // the write's trace context moves with the row (traced by default, if only 1 in 10 sampled)
-                String traceparent = app.jdbc().queryForObject(
-                        "select traceparent from outbox_dead_letter where note_id = ?::uuid", String.class, big);
+                String traceparent = app.jdbc()
+                        .queryForObject(
+                                "select traceparent from outbox_dead_letter where note_id = ?::uuid",
+                                String.class,
+                                big);
                 assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
             } finally {
                 setMaxMessageBytes(admin, topic, "1048588");
@@ -198,8 +223,12 @@ class OutboxEventsIT {
     }
 
     private static void setMaxMessageBytes(Admin admin, ConfigResource topic, String value) throws Exception {
-        admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
-                new ConfigEntry("max.message.bytes", value), AlterConfigOp.OpType.SET)))).all().get();
+        admin.incrementalAlterConfigs(Map.of(
+                        topic,
+                        List.of(new AlterConfigOp(
+                                new ConfigEntry("max.message.bytes", value), AlterConfigOp.OpType.SET))))
+                .all()
+                .get();
     }
 
     /**
@@ -208,8 +237,12 @@ class OutboxEventsIT {
      */
     static List<ConsumerRecord<String, byte[]>> readAll(Map<String, Integer> eventsPerNote) {
         try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
-            await().atMost(Duration.ofSeconds(60)).until(reader::poll, records -> eventsPerNote.entrySet().stream()
-                    .allMatch(note -> forNote(records, note.getKey()).size() >= note.getValue()));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            reader::poll,
+                            records -> eventsPerNote.entrySet().stream()
+                                    .allMatch(note ->
+                                            forNote(records, note.getKey()).size() >= note.getValue()));
             await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") == 0);
             return reader.readToEnd();
         }

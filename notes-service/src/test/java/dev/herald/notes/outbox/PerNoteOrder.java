@@ -1,5 +1,7 @@
 package dev.herald.notes.outbox;
 
+import dev.herald.contracts.ServiceEvent;
+import dev.herald.contracts.ServiceEventCodec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -7,9 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import dev.herald.contracts.ServiceEvent;
-import dev.herald.contracts.ServiceEventCodec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -20,8 +19,7 @@ final class PerNoteOrder {
 
     private static final ServiceEventCodec CODEC = new ServiceEventCodec();
 
-    private PerNoteOrder() {
-    }
+    private PerNoteOrder() {}
 
     /** Each note's versions in read order, counting each event id once (its first occurrence). */
     static Map<String, List<Long>> firstOccurrenceVersions(List<ConsumerRecord<String, byte[]>> records) {
@@ -34,7 +32,8 @@ final class PerNoteOrder {
             }
             byte[] first = seen.putIfAbsent(event.id(), record.value());
             if (first == null) {
-                versions.computeIfAbsent(record.key(), note -> new ArrayList<>()).add(event.data().version());
+                versions.computeIfAbsent(record.key(), note -> new ArrayList<>())
+                        .add(event.data().version());
             } else if (!Arrays.equals(first, record.value())) {
                 throw new AssertionError("event " + event.id() + " was read twice with different contents");
             }

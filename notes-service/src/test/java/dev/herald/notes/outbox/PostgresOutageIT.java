@@ -1,12 +1,9 @@
 package dev.herald.notes.outbox;
 
-import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import static dev.herald.notes.NotesApp.json;
+import static dev.herald.notes.NotesApp.noteJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.notes.NotesApp;
@@ -14,15 +11,17 @@ import dev.herald.notes.TopicReader;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
 import dev.herald.testsupport.HeraldPostgres;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import static dev.herald.notes.NotesApp.json;
-import static dev.herald.notes.NotesApp.noteJson;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * PostgreSQL unavailable to the service (its database refuses connections and every session of it is ended; the
@@ -62,8 +61,8 @@ class PostgresOutageIT {
         try {
             HttpResponse<String> write = app.post("/notes", ALICE, noteJson("during the outage", ""));
             assertThat(write.statusCode()).as(write.body()).isEqualTo(500);
-            assertThat(write.headers().firstValue("Content-Type")).hasValueSatisfying(
-                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(write.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
             assertThat(json(write).get("detail").asString()).isEqualTo("internal error");
             assertThat(write.body()).doesNotContain("Exception", "SQL", "jdbc", "postgres", database);
 
@@ -76,17 +75,23 @@ class PostgresOutageIT {
             allowConnections(true);
         }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> app.get("/actuator/health/readiness", null).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> app.get("/actuator/health/readiness", null).statusCode() == 200);
         await().atMost(Duration.ofSeconds(30)).until(relay::isLeader);
         String after = app.createNote(ALICE, "after the outage", "").get("id").asString();
-        assertThat(app.jdbc().queryForObject("select count(*) from notes where title = 'during the outage'", Long.class))
-                .as("notes stored by the refused write").isZero();
+        assertThat(app.jdbc()
+                        .queryForObject("select count(*) from notes where title = 'during the outage'", Long.class))
+                .as("notes stored by the refused write")
+                .isZero();
         try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
-            await().atMost(Duration.ofSeconds(30)).until(reader::poll,
-                    all -> all.stream().anyMatch(r -> r.key().equals(after)));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            reader::poll,
+                            all -> all.stream().anyMatch(r -> r.key().equals(after)));
             await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") == 0);
             List<ConsumerRecord<String, byte[]>> records = reader.readToEnd();
-            assertThat(records).extracting(r -> CODEC.decode(r.value()).data().title())
+            assertThat(records)
+                    .extracting(r -> CODEC.decode(r.value()).data().title())
                     .containsExactlyInAnyOrder("before the outage", "after the outage");
             assertThat(records).extracting(ConsumerRecord::key).containsExactlyInAnyOrder(before, after);
         }
@@ -95,10 +100,11 @@ class PostgresOutageIT {
     /** Closes the service's database to new sessions and ends its open ones (the relay's included), or opens it again. */
     private static void allowConnections(boolean allow) throws SQLException {
         try (Connection admin = HeraldPostgres.server().getPostgresDatabase().getConnection();
-             Statement statement = admin.createStatement()) {
+                Statement statement = admin.createStatement()) {
             statement.execute("alter database " + database + " allow_connections " + allow);
             if (!allow) {
-                statement.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database + "'");
+                statement.execute(
+                        "select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database + "'");
             }
         }
     }

@@ -1,21 +1,7 @@
 package dev.herald.notes.outbox;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import java.util.stream.IntStream;
-import java.util.stream.Collectors;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -29,6 +15,22 @@ import dev.herald.notes.note.NoteInput;
 import dev.herald.notes.note.NoteService;
 import dev.herald.testsupport.HeraldKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,9 +38,6 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Relays on one database, as service instances would run them: one leads, the others stand by. When the
@@ -64,7 +63,8 @@ class RelayFailoverIT {
     }
 
     @Test
-    void standbyTakesOverWhenTheLeaderStopsOrItsSessionDiesMidTransactionAndEveryEventArrivesInOrderPerNote() throws Exception {
+    void standbyTakesOverWhenTheLeaderStopsOrItsSessionDiesMidTransactionAndEveryEventArrivesInOrderPerNote()
+            throws Exception {
         Relay a = relay("a");
         Hold holdA = Hold.on(a.relay);
         a.relay.start();
@@ -76,7 +76,10 @@ class RelayFailoverIT {
 
         NoteService notes = app.bean(NoteService.class);
         List<String> tracked = IntStream.range(0, 20)
-                .mapToObj(i -> notes.create(new NoteInput("tracked " + i, "v0"), ALICE).id().toString()).toList();
+                .mapToObj(i -> notes.create(new NoteInput("tracked " + i, "v0"), ALICE)
+                        .id()
+                        .toString())
+                .toList();
         AtomicBoolean keepWriting = new AtomicBoolean(true);
         AtomicInteger written = new AtomicInteger();
         List<String> created = new CopyOnWriteArrayList<>();
@@ -84,9 +87,12 @@ class RelayFailoverIT {
         CompletableFuture<long[]> writes = CompletableFuture.supplyAsync(() -> {
             long[] updates = new long[tracked.size()];
             for (int i = 0; keepWriting.get(); i++) {
-                created.add(notes.create(new NoteInput("note " + i, "x".repeat(200)), ALICE).id().toString());
+                created.add(notes.create(new NoteInput("note " + i, "x".repeat(200)), ALICE)
+                        .id()
+                        .toString());
                 int note = i % tracked.size();
-                notes.update(tracked.get(note), new NoteInput("tracked", "v" + (updates[note] + 1)), IfMatch.ANY, ALICE);
+                notes.update(
+                        tracked.get(note), new NoteInput("tracked", "v" + (updates[note] + 1)), IfMatch.ANY, ALICE);
                 updates[note]++;
                 written.incrementAndGet();
             }
@@ -97,13 +103,16 @@ class RelayFailoverIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> a.published() >= 300);
             holdA.arm();
             holdA.awaitPaused();
-            await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") > holdA.batch().size());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> app.count("outbox") > holdA.batch().size());
             assertThat(app.count("outbox")).as("backlog when the leader stops").isPositive();
             int writtenAtStop = written.get();
             long stopped = System.nanoTime();
             a.relay.stop(); // in the middle of a Kafka transaction
             await().atMost(Duration.ofSeconds(10)).until(b.relay::isLeader);
-            assertThat(Duration.ofNanos(System.nanoTime() - stopped)).as("takeover after a stop").isLessThan(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - stopped))
+                    .as("takeover after a stop")
+                    .isLessThan(Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(30)).until(() -> written.get() >= writtenAtStop + 200);
 
             c.relay.start();
@@ -111,14 +120,21 @@ class RelayFailoverIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> b.published() >= publishedByB + 300);
             holdB.arm();
             holdB.awaitPaused();
-            await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") > holdB.batch().size());
-            assertThat(app.count("outbox")).as("backlog when the leader's session dies").isPositive();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> app.count("outbox") > holdB.batch().size());
+            assertThat(app.count("outbox"))
+                    .as("backlog when the leader's session dies")
+                    .isPositive();
             int writtenAtKill = written.get();
             long killed = System.nanoTime();
-            app.jdbc().queryForList("select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?",
-                    "herald-outbox-relay-b");
+            app.jdbc()
+                    .queryForList(
+                            "select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?",
+                            "herald-outbox-relay-b");
             await().atMost(Duration.ofSeconds(10)).until(c.relay::isLeader);
-            assertThat(Duration.ofNanos(System.nanoTime() - killed)).as("takeover after a session kill").isLessThan(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - killed))
+                    .as("takeover after a session kill")
+                    .isLessThan(Duration.ofSeconds(5));
             holdB.release();
             await().atMost(Duration.ofSeconds(30)).until(() -> written.get() >= writtenAtKill + 200);
         } finally {
@@ -129,11 +145,14 @@ class RelayFailoverIT {
         long[] updates = writes.get();
 
         try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
-            await().atMost(Duration.ofSeconds(60)).until(reader::poll, all -> keys(all).containsAll(created));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(reader::poll, all -> keys(all).containsAll(created));
             await().atMost(Duration.ofSeconds(20)).until(() -> app.count("outbox") == 0);
             Map<String, List<Long>> versions = PerNoteOrder.firstOccurrenceVersions(reader.readToEnd());
             for (int i = 0; i < tracked.size(); i++) {
-                assertThat(versions.get(tracked.get(i))).as("tracked note %s", i).isEqualTo(PerNoteOrder.upTo(updates[i]));
+                assertThat(versions.get(tracked.get(i)))
+                        .as("tracked note %s", i)
+                        .isEqualTo(PerNoteOrder.upTo(updates[i]));
             }
             created.forEach(id -> assertThat(versions.get(id)).as("note %s", id).containsExactly(0L));
         }
@@ -157,40 +176,55 @@ class RelayFailoverIT {
             b.relay.start();
             NoteService notes = app.bean(NoteService.class);
             List<String> ids = IntStream.range(0, 20)
-                    .mapToObj(i -> notes.create(new NoteInput("fenced " + i, "v0"), ALICE).id().toString()).toList();
+                    .mapToObj(i -> notes.create(new NoteInput("fenced " + i, "v0"), ALICE)
+                            .id()
+                            .toString())
+                    .toList();
             await().atMost(Duration.ofSeconds(30)).until(() -> app.count("outbox") == 0);
 
             hold.arm();
             ids.forEach(id -> notes.update(id, new NoteInput("fenced", "v1"), IfMatch.ANY, ALICE));
             hold.awaitPaused(); // A stands still with its Kafka transaction open, its records sent
-            Set<UUID> inAbortedTransaction = hold.batch().stream().map(OutboxRow::eventId).collect(Collectors.toSet());
+            Set<UUID> inAbortedTransaction =
+                    hold.batch().stream().map(OutboxRow::eventId).collect(Collectors.toSet());
             try (TopicReader log = TopicReader.uncommitted(HeraldKafka.bootstrapServers(), app.topic())) {
-                await().atMost(Duration.ofSeconds(20)).until(log::poll, all -> eventIds(all).containsAll(inAbortedTransaction));
+                await().atMost(Duration.ofSeconds(20))
+                        .until(log::poll, all -> eventIds(all).containsAll(inAbortedTransaction));
             }
 
-            app.jdbc().queryForList("select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?",
-                    "herald-outbox-relay-zombie-a");
+            app.jdbc()
+                    .queryForList(
+                            "select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?",
+                            "herald-outbox-relay-zombie-a");
             await().atMost(Duration.ofSeconds(10)).until(b.relay::isLeader);
             await().atMost(Duration.ofSeconds(30)).until(() -> app.count("outbox") == 0);
-            assertThat(a.relay.isLeader()).as("A, still paused, believes it leads").isTrue();
+            assertThat(a.relay.isLeader())
+                    .as("A, still paused, believes it leads")
+                    .isTrue();
             double publishedByA = a.published();
 
             hold.release();
             await().atMost(Duration.ofSeconds(20)).until(() -> !a.relay.isLeader());
-            String after = notes.create(new NoteInput("after the zombie woke", ""), ALICE).id().toString();
+            String after = notes.create(new NoteInput("after the zombie woke", ""), ALICE)
+                    .id()
+                    .toString();
 
             try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
                 List<String> all = new ArrayList<>(ids);
                 all.add(after);
                 List<ConsumerRecord<String, byte[]>> records = await().atMost(Duration.ofSeconds(30))
-                        .until(() -> of(reader.poll(), all), read -> keys(read).containsAll(all)
-                                && read.size() >= 2 * ids.size() + 1);
-                assertThat(eventIdList(records)).as("event ids read (read_committed)").doesNotHaveDuplicates();
+                        .until(
+                                () -> of(reader.poll(), all),
+                                read -> keys(read).containsAll(all) && read.size() >= 2 * ids.size() + 1);
+                assertThat(eventIdList(records))
+                        .as("event ids read (read_committed)")
+                        .doesNotHaveDuplicates();
                 Map<String, List<Long>> versions = versionsByNote(records);
                 ids.forEach(id -> assertThat(versions.get(id)).as(id).containsExactly(0L, 1L));
                 assertThat(versions.get(after)).containsExactly(0L);
             }
-            assertThat(relayLog.list).as("A's commit met the fence")
+            assertThat(relayLog.list)
+                    .as("A's commit met the fence")
                     .anySatisfy(event -> assertThat(event.getFormattedMessage())
                             .isEqualTo("outbox relay zombie-a was fenced by another leader; stepping down"));
             assertThat(a.published()).as("events A published after it woke").isEqualTo(publishedByA);
@@ -213,12 +247,15 @@ class RelayFailoverIT {
 
     /** Each note's event versions in the order a consumer reads them. */
     private static Map<String, List<Long>> versionsByNote(List<ConsumerRecord<String, byte[]>> records) {
-        return records.stream().collect(Collectors.groupingBy(ConsumerRecord::key,
-                Collectors.mapping(r -> CODEC.decode(r.value()).data().version(), Collectors.toList())));
+        return records.stream()
+                .collect(Collectors.groupingBy(
+                        ConsumerRecord::key,
+                        Collectors.mapping(r -> CODEC.decode(r.value()).data().version(), Collectors.toList())));
     }
 
     /** The records of the given notes only (the topic also holds the other test's events). */
-    private static List<ConsumerRecord<String, byte[]>> of(List<ConsumerRecord<String, byte[]>> records, Collection<String> ids) {
+    private static List<ConsumerRecord<String, byte[]>> of(
+            List<ConsumerRecord<String, byte[]>> records, Collection<String> ids) {
         Set<String> wanted = Set.copyOf(ids);
         return records.stream().filter(r -> wanted.contains(r.key())).toList();
     }
@@ -255,7 +292,9 @@ class RelayFailoverIT {
         }
 
         void awaitPaused() throws InterruptedException {
-            assertThat(paused.await(30, TimeUnit.SECONDS)).as("the relay paused inside its transaction").isTrue();
+            assertThat(paused.await(30, TimeUnit.SECONDS))
+                    .as("the relay paused inside its transaction")
+                    .isTrue();
         }
 
         List<OutboxRow> batch() {
@@ -273,8 +312,12 @@ class RelayFailoverIT {
 
     private static Relay relay(String name) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        OutboxRelay relay = OutboxConfiguration.relay(name, app.bean(DataSourceProperties.class),
-                app.bean(KafkaProperties.class), app.bean(OutboxProperties.class), app.bean(RelayWakeUp.class),
+        OutboxRelay relay = OutboxConfiguration.relay(
+                name,
+                app.bean(DataSourceProperties.class),
+                app.bean(KafkaProperties.class),
+                app.bean(OutboxProperties.class),
+                app.bean(RelayWakeUp.class),
                 new RelayMetrics(registry));
         return new Relay(relay, registry);
     }

@@ -1,18 +1,7 @@
 package dev.herald.notes.outbox;
 
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
@@ -27,6 +16,19 @@ import dev.herald.testsupport.HeraldKafka;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,9 +38,6 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * What must not stop the relay, or make it hold too much: large events in a long backlog (read a bounded
@@ -57,12 +56,14 @@ class RelayResilienceIT {
 
     @BeforeAll
     static void start() {
-        app = NotesApp.start("resilience", Map.of(
-                "herald.outbox.relay.max-batch-bytes", MAX_BATCH_BYTES + "B",
-                "herald.outbox.relay.lease-timeout", LEASE.toSeconds() + "s",
-                "herald.outbox.relay.send-timeout", "3s",
-                "herald.outbox.relay.max-backoff", "1s",
-                "herald.outbox.relay.restart-backoff", "1s"));
+        app = NotesApp.start(
+                "resilience",
+                Map.of(
+                        "herald.outbox.relay.max-batch-bytes", MAX_BATCH_BYTES + "B",
+                        "herald.outbox.relay.lease-timeout", LEASE.toSeconds() + "s",
+                        "herald.outbox.relay.send-timeout", "3s",
+                        "herald.outbox.relay.max-backoff", "1s",
+                        "herald.outbox.relay.restart-backoff", "1s"));
     }
 
     @AfterAll
@@ -80,7 +81,9 @@ class RelayResilienceIT {
         List<String> ids = new ArrayList<>();
         new TransactionTemplate(app.bean(PlatformTransactionManager.class)).executeWithoutResult(tx -> {
             for (int i = 0; i < 500; i++) {
-                String id = notes.create(new NoteInput("large " + i, content), ALICE).id().toString();
+                String id = notes.create(new NoteInput("large " + i, content), ALICE)
+                        .id()
+                        .toString();
                 ids.add(id);
                 for (int v = 1; v <= 3; v++) {
                     notes.update(id, new NoteInput("large " + i + " v" + v, content), IfMatch.ANY, ALICE);
@@ -99,10 +102,15 @@ class RelayResilienceIT {
             assertThat(versions.values()).allSatisfy(list -> assertThat(list).containsExactly(0L, 1L, 2L, 3L));
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> app.count("outbox") == 0);
-        DistributionSummary batches = app.bean(MeterRegistry.class).get("herald.outbox.batch.bytes").summary();
+        DistributionSummary batches =
+                app.bean(MeterRegistry.class).get("herald.outbox.batch.bytes").summary();
         long largestEvent = 70 * 1024;
-        assertThat(batches.max()).as("bytes held by the largest round").isLessThanOrEqualTo(MAX_BATCH_BYTES + largestEvent);
-        assertThat(batches.count()).as("rounds").isGreaterThanOrEqualTo(2000 * 64 * 1024 / (MAX_BATCH_BYTES + largestEvent));
+        assertThat(batches.max())
+                .as("bytes held by the largest round")
+                .isLessThanOrEqualTo(MAX_BATCH_BYTES + largestEvent);
+        assertThat(batches.count())
+                .as("rounds")
+                .isGreaterThanOrEqualTo(2000 * 64 * 1024 / (MAX_BATCH_BYTES + largestEvent));
     }
 
     @Test
@@ -118,16 +126,26 @@ class RelayResilienceIT {
         try {
             String token = HeraldIssuer.token("bob", "user");
             List<String> ids = IntStream.range(0, 20)
-                    .mapToObj(i -> app.createNote(token, "during the failure " + i, "text").get("id").asString()).toList();
+                    .mapToObj(i -> app.createNote(token, "during the failure " + i, "text")
+                            .get("id")
+                            .asString())
+                    .toList();
 
-            JsonNode down = await().atMost(Duration.ofSeconds(20)).until(RelayResilienceIT::relayHealth,
-                    health -> health.get("status").asString().equals("DOWN"));
+            JsonNode down = await().atMost(Duration.ofSeconds(20))
+                    .until(
+                            RelayResilienceIT::relayHealth,
+                            health -> health.get("status").asString().equals("DOWN"));
             assertThat(down.get("details").get("lastError").asString()).isEqualTo(OutOfMemoryError.class.getName());
-            assertThat(app.bean(MeterRegistry.class).get("herald.outbox.relay.restarts").counter().count()).isPositive();
+            assertThat(app.bean(MeterRegistry.class)
+                            .get("herald.outbox.relay.restarts")
+                            .counter()
+                            .count())
+                    .isPositive();
             assertThat(relay.isThreadAlive()).isTrue();
 
             failing.set(false);
-            await().atMost(Duration.ofSeconds(20)).until(() -> relayHealth().get("status").asString().equals("UP"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> relayHealth().get("status").asString().equals("UP"));
             try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
                 List<ConsumerRecord<String, byte[]>> records = await().atMost(Duration.ofSeconds(30))
                         .until(reader::poll, all -> keys(all).containsAll(ids));
@@ -135,7 +153,7 @@ class RelayResilienceIT {
                 assertThat(ids).allSatisfy(id -> assertThat(versions.get(id)).containsExactly(0L));
             }
         } finally {
-            relay.beforeCommit(rows -> { });
+            relay.beforeCommit(rows -> {});
         }
     }
 
@@ -155,7 +173,9 @@ class RelayResilienceIT {
             NoteService notes = app.bean(NoteService.class);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                ids.add(notes.create(new NoteInput("before " + i, "text"), ALICE).id().toString());
+                ids.add(notes.create(new NoteInput("before " + i, "text"), ALICE)
+                        .id()
+                        .toString());
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> a.published() >= 50);
             assertThat(b.relay.isLeader()).isFalse();
@@ -172,7 +192,9 @@ class RelayResilienceIT {
             });
             freeze.set(true);
             for (int i = 0; i < 100; i++) {
-                String id = notes.create(new NoteInput("during " + i, "text"), ALICE).id().toString();
+                String id = notes.create(new NoteInput("during " + i, "text"), ALICE)
+                        .id()
+                        .toString();
                 ids.add(id);
                 notes.update(id, new NoteInput("during " + i + " v1", "text"), IfMatch.ANY, ALICE);
             }
@@ -188,16 +210,21 @@ class RelayResilienceIT {
             wake.countDown();
             await().atMost(Duration.ofSeconds(20)).until(() -> !a.relay.isLeader());
             for (int i = 0; i < 20; i++) {
-                ids.add(notes.create(new NoteInput("after " + i, "text"), ALICE).id().toString());
+                ids.add(notes.create(new NoteInput("after " + i, "text"), ALICE)
+                        .id()
+                        .toString());
             }
             try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
                 List<ConsumerRecord<String, byte[]>> records = await().atMost(Duration.ofSeconds(60))
                         .until(() -> of(reader.poll(), ids), all -> all.size() >= 270);
                 Map<String, List<Long>> versions = versionsByNote(records);
                 assertThat(versions).hasSize(170);
-                ids.subList(0, 50).forEach(id -> assertThat(versions.get(id)).as(id).containsExactly(0L));
-                ids.subList(50, 150).forEach(id -> assertThat(versions.get(id)).as(id).containsExactly(0L, 1L));
-                ids.subList(150, 170).forEach(id -> assertThat(versions.get(id)).as(id).containsExactly(0L));
+                ids.subList(0, 50)
+                        .forEach(id -> assertThat(versions.get(id)).as(id).containsExactly(0L));
+                ids.subList(50, 150)
+                        .forEach(id -> assertThat(versions.get(id)).as(id).containsExactly(0L, 1L));
+                ids.subList(150, 170)
+                        .forEach(id -> assertThat(versions.get(id)).as(id).containsExactly(0L));
             }
             assertThat(a.published()).as("events the woken leader published").isEqualTo(publishedBeforeFreeze);
         } finally {
@@ -215,16 +242,21 @@ class RelayResilienceIT {
 
     /** Each note's event versions in the order a consumer reads them. */
     private static Map<String, List<Long>> versionsByNote(List<ConsumerRecord<String, byte[]>> records) {
-        return records.stream().collect(Collectors.groupingBy(ConsumerRecord::key,
-                Collectors.mapping(r -> {
-                    ServiceEvent event = CODEC.decode(r.value());
-                    assertThat(event.data().id()).isEqualTo(UUID.fromString(r.key()));
-                    return event.data().version();
-                }, Collectors.toList())));
+        return records.stream()
+                .collect(Collectors.groupingBy(
+                        ConsumerRecord::key,
+                        Collectors.mapping(
+                                r -> {
+                                    ServiceEvent event = CODEC.decode(r.value());
+                                    assertThat(event.data().id()).isEqualTo(UUID.fromString(r.key()));
+                                    return event.data().version();
+                                },
+                                Collectors.toList())));
     }
 
     /** The records of the given notes only (the topic also holds other tests' events). */
-    private static List<ConsumerRecord<String, byte[]>> of(List<ConsumerRecord<String, byte[]>> records, List<String> ids) {
+    private static List<ConsumerRecord<String, byte[]>> of(
+            List<ConsumerRecord<String, byte[]>> records, List<String> ids) {
         Set<String> wanted = Set.copyOf(ids);
         return records.stream().filter(r -> wanted.contains(r.key())).toList();
     }
@@ -235,8 +267,12 @@ class RelayResilienceIT {
 
     private static Relay relay(String name) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        OutboxRelay relay = OutboxConfiguration.relay(name, app.bean(DataSourceProperties.class),
-                app.bean(KafkaProperties.class), app.bean(OutboxProperties.class), app.bean(RelayWakeUp.class),
+        OutboxRelay relay = OutboxConfiguration.relay(
+                name,
+                app.bean(DataSourceProperties.class),
+                app.bean(KafkaProperties.class),
+                app.bean(OutboxProperties.class),
+                app.bean(RelayWakeUp.class),
                 new RelayMetrics(registry));
         return new Relay(relay, registry);
     }

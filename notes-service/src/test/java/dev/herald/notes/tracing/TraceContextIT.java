@@ -1,5 +1,19 @@
 package dev.herald.notes.tracing;
 
+import static dev.herald.notes.NotesApp.json;
+import static dev.herald.notes.NotesApp.noteJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.herald.contracts.CloudEventHeaders;
+import dev.herald.notes.NotesApp;
+import dev.herald.notes.TopicReader;
+import dev.herald.testsupport.HeraldIssuer;
+import dev.herald.testsupport.HeraldKafka;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
@@ -10,28 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.sun.net.httpserver.HttpServer;
-
-import dev.herald.contracts.CloudEventHeaders;
-import dev.herald.notes.NotesApp;
-import dev.herald.notes.TopicReader;
-import dev.herald.testsupport.HeraldIssuer;
-import dev.herald.testsupport.HeraldKafka;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import static dev.herald.notes.NotesApp.json;
-import static dev.herald.notes.NotesApp.noteJson;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A write's W3C trace context reaches its Kafka record as {@code ce_traceparent} / {@code ce_tracestate}: the trace
@@ -44,6 +42,7 @@ class TraceContextIT {
     static InMemorySpanExporter spans;
     /** A stand-in OTLP/HTTP collector: counts the export requests it receives. */
     static HttpServer collector;
+
     static final AtomicInteger otlpExports = new AtomicInteger();
     static final String ALICE = HeraldIssuer.token("alice", "user");
 
@@ -61,19 +60,26 @@ class TraceContextIT {
         collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         collector.createContext("/v1/traces", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            if ("POST".equals(exchange.getRequestMethod()) && body.length > 0
-                    && "application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+            if ("POST".equals(exchange.getRequestMethod())
+                    && body.length > 0
+                    && "application/x-protobuf"
+                            .equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
                 otlpExports.incrementAndGet();
             }
             exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse
             exchange.close();
         });
         collector.start();
-        app = NotesApp.start("tracing", Map.of(
-                "management.tracing.sampling.probability", "1.0",
-                "management.opentelemetry.tracing.export.schedule-delay", "100ms",
-                "management.opentelemetry.tracing.export.otlp.endpoint",
-                "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/traces"), InMemorySpans.class);
+        app = NotesApp.start(
+                "tracing",
+                Map.of(
+                        "management.tracing.sampling.probability",
+                        "1.0",
+                        "management.opentelemetry.tracing.export.schedule-delay",
+                        "100ms",
+                        "management.opentelemetry.tracing.export.otlp.endpoint",
+                        "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/traces"),
+                InMemorySpans.class);
         spans = app.bean(InMemorySpanExporter.class);
     }
 
@@ -103,8 +109,11 @@ class TraceContextIT {
         String noteId = json(created).get("id").asString();
 
         ConsumerRecord<String, byte[]> record = recordOf(noteId);
-        String[] traceparent = TopicReader.header(record, CloudEventHeaders.TRACEPARENT).split("-");
-        assertThat(traceparent).as("ce_traceparent: version-traceid-parentid-flags").hasSize(4);
+        String[] traceparent =
+                TopicReader.header(record, CloudEventHeaders.TRACEPARENT).split("-");
+        assertThat(traceparent)
+                .as("ce_traceparent: version-traceid-parentid-flags")
+                .hasSize(4);
         assertThat(traceparent[0]).isEqualTo("00");
         assertThat(traceparent[1]).isEqualTo(traceId);
         assertThat(traceparent[3]).isEqualTo("01");
@@ -121,15 +130,22 @@ class TraceContextIT {
         String noteId = app.createNote(ALICE, "untraced caller", "").get("id").asString();
 
         ConsumerRecord<String, byte[]> record = recordOf(noteId);
-        String[] traceparent = TopicReader.header(record, CloudEventHeaders.TRACEPARENT).split("-");
-        assertThat(traceparent).as("ce_traceparent: version-traceid-parentid-flags").hasSize(4);
+        String[] traceparent =
+                TopicReader.header(record, CloudEventHeaders.TRACEPARENT).split("-");
+        assertThat(traceparent)
+                .as("ce_traceparent: version-traceid-parentid-flags")
+                .hasSize(4);
         String traceId = traceparent[1];
         assertThat(traceId).matches("[0-9a-f]{32}").isNotEqualTo("0".repeat(32));
         assertThat(traceparent[3]).isEqualTo("01");
-        assertThat(record.headers().lastHeader(CloudEventHeaders.TRACESTATE)).as("no empty ce_tracestate").isNull();
+        assertThat(record.headers().lastHeader(CloudEventHeaders.TRACESTATE))
+                .as("no empty ce_tracestate")
+                .isNull();
 
         SpanData server = await().atMost(Duration.ofSeconds(10)).until(() -> serverSpanOf(traceId), s -> s != null);
-        assertThat(server.getParentSpanContext().isValid()).as("the request's span is the trace's root").isFalse();
+        assertThat(server.getParentSpanContext().isValid())
+                .as("the request's span is the trace's root")
+                .isFalse();
         assertThat(spansOf(traceId)).extracting(SpanData::getSpanId).contains(traceparent[2]);
     }
 
@@ -137,16 +153,24 @@ class TraceContextIT {
         try (TopicReader reader = new TopicReader(HeraldKafka.bootstrapServers(), app.topic())) {
             List<ConsumerRecord<String, byte[]>> records = await().atMost(Duration.ofSeconds(60))
                     .until(reader::poll, all -> all.stream().anyMatch(r -> noteId.equals(r.key())));
-            return records.stream().filter(r -> noteId.equals(r.key())).findFirst().orElseThrow();
+            return records.stream()
+                    .filter(r -> noteId.equals(r.key()))
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 
     private static List<SpanData> spansOf(String traceId) {
-        return spans.getFinishedSpanItems().stream().filter(span -> span.getTraceId().equals(traceId)).toList();
+        return spans.getFinishedSpanItems().stream()
+                .filter(span -> span.getTraceId().equals(traceId))
+                .toList();
     }
 
     private static SpanData serverSpanOf(String traceId) {
-        return spansOf(traceId).stream().filter(span -> span.getKind() == SpanKind.SERVER).findFirst().orElse(null);
+        return spansOf(traceId).stream()
+                .filter(span -> span.getKind() == SpanKind.SERVER)
+                .findFirst()
+                .orElse(null);
     }
 
     private static String hex(int bytes) {

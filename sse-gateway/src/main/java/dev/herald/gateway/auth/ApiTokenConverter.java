@@ -23,6 +23,7 @@ final class ApiTokenConverter implements ServerAuthenticationConverter {
 
     static boolean isStreamRequest(ServerWebExchange exchange) {
         var request = exchange.getRequest();
-        return HttpMethod.GET.equals(request.getMethod()) && "/events".equals(request.getPath().pathWithinApplication().value());
+        return HttpMethod.GET.equals(request.getMethod())
+                && "/events".equals(request.getPath().pathWithinApplication().value());
     }
 }

@@ -1,14 +1,13 @@
 package dev.herald.gateway.auth;
 
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-
-import java.util.List;
 
 /**
  * {@code herald.security.role-claims}: where roles sit in a token, as dotted claim paths; the same
  * property as notes-service so the two read one token alike.
  */
 @ConfigurationProperties("herald.security")
-public record RoleClaimsProperties(@DefaultValue({"roles", "realm_access.roles"}) List<String> roleClaims) {
-}
+public record RoleClaimsProperties(
+        @DefaultValue({"roles", "realm_access.roles"}) List<String> roleClaims) {}

@@ -5,8 +5,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
-import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
@@ -42,30 +42,35 @@ class SecurityConfiguration {
     @Bean
     OAuth2TokenValidator<Jwt> requiredClaimsValidator() {
         return new DelegatingOAuth2TokenValidator<>(
-                new JwtClaimValidator<@Nullable Object>(JwtClaimNames.SUB, sub -> sub instanceof String s && !s.isBlank()),
+                new JwtClaimValidator<@Nullable Object>(
+                        JwtClaimNames.SUB, sub -> sub instanceof String s && !s.isBlank()),
                 new JwtClaimValidator<@Nullable Object>(JwtClaimNames.EXP, exp -> exp != null));
     }
 
     @Bean
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http) {
-        return http
-                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+        return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                 .authorizeExchange(exchanges -> exchanges
-                        .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus").permitAll()
-                        .pathMatchers(HttpMethod.DELETE, "/events/session").permitAll()
+                        .pathMatchers("/actuator/health", "/actuator/health/**", "/actuator/prometheus")
+                        .permitAll()
+                        .pathMatchers(HttpMethod.DELETE, "/events/session")
+                        .permitAll()
                         // authenticated by the handler (StreamAuthenticator): no security context per stream
-                        .pathMatchers(HttpMethod.GET, "/events").permitAll()
-                        .pathMatchers("/events", "/events/**", "/actuator/**").authenticated()
-                        .pathMatchers(HttpMethod.GET, "/**").permitAll()
-                        .anyExchange().authenticated())
-                .oauth2ResourceServer(server -> server
-                        .bearerTokenConverter(new ApiTokenConverter())
-                        .jwt(Customizer.withDefaults()))
+                        .pathMatchers(HttpMethod.GET, "/events")
+                        .permitAll()
+                        .pathMatchers("/events", "/events/**", "/actuator/**")
+                        .authenticated()
+                        .pathMatchers(HttpMethod.GET, "/**")
+                        .permitAll()
+                        .anyExchange()
+                        .authenticated())
+                .oauth2ResourceServer(server ->
+                        server.bearerTokenConverter(new ApiTokenConverter()).jwt(Customizer.withDefaults()))
                 .build();
     }
 }

@@ -1,6 +1,8 @@
 package dev.herald.gateway.auth;
 
 import dev.herald.gateway.GatewayProperties;
+import java.time.Duration;
+import java.time.Instant;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.ResponseEntity;
@@ -9,9 +11,6 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
-
-import java.time.Duration;
-import java.time.Instant;
 
 /**
  * {@code POST /events/session} (with a bearer token) puts that token into an HttpOnly, SameSite=Strict
@@ -32,14 +31,18 @@ class SessionController {
         Instant expiresAt = jwt.getExpiresAt();
         Duration validity = expiresAt == null ? Duration.ofHours(1) : Duration.between(Instant.now(), expiresAt);
         return ResponseEntity.noContent()
-                .header(HttpHeaders.SET_COOKIE, cookie(jwt.getTokenValue(), validity.isNegative() ? Duration.ZERO : validity))
+                .header(
+                        HttpHeaders.SET_COOKIE,
+                        cookie(jwt.getTokenValue(), validity.isNegative() ? Duration.ZERO : validity))
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
                 .build();
     }
 
     @DeleteMapping("/events/session")
     ResponseEntity<Void> close() {
-        return ResponseEntity.noContent().header(HttpHeaders.SET_COOKIE, cookie("", Duration.ZERO)).build();
+        return ResponseEntity.noContent()
+                .header(HttpHeaders.SET_COOKIE, cookie("", Duration.ZERO))
+                .build();
     }
 
     private String cookie(String value, Duration maxAge) {

@@ -1,11 +1,10 @@
 package dev.herald.gateway.auth;
 
 import dev.herald.contracts.ReadAccess;
-import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.stereotype.Component;
-
 import java.time.Instant;
 import java.util.Set;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.stereotype.Component;
 
 /** Reads a {@link Viewer} from a validated JWT, with roles from the configured claim paths. */
 @Component

@@ -1,11 +1,10 @@
 package dev.herald.gateway.dashboard;
 
+import java.util.Map;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.config.ResourceHandlerRegistry;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
-
-import java.util.Map;
 
 /**
  * The machine-readable contracts under {@code /contracts/} (the AsyncAPI document of the topic, the OpenAPI

@@ -1,9 +1,8 @@
 package dev.herald.gateway.dashboard;
 
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-
-import java.util.List;
 
 /**
  * How the dashboard moves its stream between gateway instances ({@code herald.gateway.dashboard.*}; the issuer and
@@ -15,5 +14,5 @@ import java.util.List;
  *                       (CORS with credentials); empty: same origin only
  */
 @ConfigurationProperties("herald.gateway.dashboard")
-record DashboardProperties(@DefaultValue List<String> gateways, @DefaultValue List<String> allowedOrigins) {
-}
+record DashboardProperties(
+        @DefaultValue List<String> gateways, @DefaultValue List<String> allowedOrigins) {}

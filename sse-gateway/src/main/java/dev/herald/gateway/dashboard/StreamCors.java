@@ -1,5 +1,7 @@
 package dev.herald.gateway.dashboard;
 
+import java.util.List;
+import java.util.Set;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -10,9 +12,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
-
-import java.util.List;
-import java.util.Set;
 
 /**
  * CORS with credentials for {@code /events} and {@code /events/session}, so a dashboard page served by one instance
@@ -32,7 +31,9 @@ class StreamCors implements HttpHandlerDecoratorFactory, Ordered {
     private final Set<String> allowedOrigins;
 
     StreamCors(DashboardProperties properties) {
-        this.allowedOrigins = Set.copyOf(properties.allowedOrigins().stream().map(StreamCors::withoutTrailingSlash).toList());
+        this.allowedOrigins = Set.copyOf(properties.allowedOrigins().stream()
+                .map(StreamCors::withoutTrailingSlash)
+                .toList());
     }
 
     /** Before every other decorator (the stream route included): the first decorator is the outermost. */
@@ -48,7 +49,8 @@ class StreamCors implements HttpHandlerDecoratorFactory, Ordered {
         }
         return (request, response) -> {
             String origin = request.getHeaders().getOrigin();
-            if (origin == null || !PATHS.contains(request.getPath().pathWithinApplication().value())) {
+            if (origin == null
+                    || !PATHS.contains(request.getPath().pathWithinApplication().value())) {
                 return next.handle(request, response);
             }
             HttpHeaders headers = response.getHeaders();

@@ -1,7 +1,6 @@
 package dev.herald.gateway.fanout;
 
 import dev.herald.contracts.ReadAccess;
-
 import java.util.Set;
 
 /**
@@ -15,8 +14,7 @@ public final class Audience {
     private static final Set<String> ADMIN = Set.of(ReadAccess.ADMIN_ROLE);
     private static final Set<String> NO_ROLES = Set.of();
 
-    private Audience() {
-    }
+    private Audience() {}
 
     /** Whether a subscriber (user id, admin or not) belongs to the audience of an event owned by {@code owner}. */
     public static boolean includes(String owner, String userId, boolean admin) {

@@ -23,9 +23,11 @@ final class CatchUp implements ReplayTarget {
     private final long startedNanos = System.nanoTime();
     /** Owned by the event loop; readers get copies. */
     private long[] position;
+
     private volatile long[] snapshot;
     /** The next ring frame to look at, or -1 to look the start up again. */
     private long cursor = -1;
+
     private boolean usedKafka;
 
     CatchUp(ClientStream subscriber, Shard shard, long[] position) {

@@ -7,6 +7,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -14,11 +18,6 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
-
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * One open stream to one client: who it is for, the frames waiting for its socket, and the response body
@@ -74,9 +73,11 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
     private volatile long requested;
     /** When its socket stopped taking data (Netty over the high water mark); 0 while writable. */
     private volatile long unwritableSinceMillis;
+
     private boolean terminated;
     /** Whether the server ended the response ({@link #finish}): the connection closes once it is written. */
     private volatile boolean closeWhenEnded;
+
     private @Nullable Runnable whenDrained;
     private @Nullable Watcher watcher;
     private @Nullable ResumeIntent intent;
@@ -94,8 +95,14 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
     /** The sequence number of the last frame whose id it was sent (for position checkpoints). */
     long idSeq = -1;
 
-    ClientStream(String userId, boolean admin, int typeMask, long expiresAtMillis, Channel channel, Shard shard,
-                 ResumeIntent intent) {
+    ClientStream(
+            String userId,
+            boolean admin,
+            int typeMask,
+            long expiresAtMillis,
+            Channel channel,
+            Shard shard,
+            ResumeIntent intent) {
         this.userId = userId;
         this.admin = admin;
         this.typeMask = typeMask;

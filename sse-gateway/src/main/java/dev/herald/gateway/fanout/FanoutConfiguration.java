@@ -3,13 +3,12 @@ package dev.herald.gateway.fanout;
 import dev.herald.gateway.GatewayProperties;
 import dev.herald.gateway.resume.ResumePosition;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import java.time.Duration;
 
 @Configuration(proxyBeanMethods = false)
 class FanoutConfiguration {
@@ -29,19 +28,32 @@ class FanoutConfiguration {
     }
 
     @Bean
-    Hub hub(GatewayProperties properties, ReplayBuffer replayBuffer, ObjectProvider<Replayer> replayer,
+    Hub hub(
+            GatewayProperties properties,
+            ReplayBuffer replayBuffer,
+            ObjectProvider<Replayer> replayer,
             GatewayMetrics metrics) {
-        Duration tick = properties.tick().compareTo(properties.heartbeat()) > 0 ? properties.heartbeat() : properties.tick();
+        Duration tick =
+                properties.tick().compareTo(properties.heartbeat()) > 0 ? properties.heartbeat() : properties.tick();
         Duration checkpoint = properties.resume().checkpointInterval();
         if (tick.compareTo(checkpoint) > 0) {
             tick = checkpoint;
         }
         GatewayProperties.Flow flow = properties.flow();
-        return new Hub(new HubSettings(properties.heartbeat(), tick, properties.retry(), properties.retryJitter(),
-                flow.slowGrace(), properties.resume().chunkBytes().toBytes(),
-                properties.maxConnections(), properties.maxStreamsPerUser()),
+        return new Hub(
+                new HubSettings(
+                        properties.heartbeat(),
+                        tick,
+                        properties.retry(),
+                        properties.retryJitter(),
+                        flow.slowGrace(),
+                        properties.resume().chunkBytes().toBytes(),
+                        properties.maxConnections(),
+                        properties.maxStreamsPerUser()),
                 new ResumeSettings(ResumePosition.topicCheck(properties.kafka().topic()), checkpoint),
-                replayBuffer, replayer.getIfAvailable(), metrics);
+                replayBuffer,
+                replayer.getIfAvailable(),
+                metrics);
     }
 
     /**
@@ -53,7 +65,9 @@ class FanoutConfiguration {
     HealthIndicator streamsHealthIndicator(Hub hub) {
         return () -> {
             if (!hub.isReady()) {
-                return Health.outOfService().withDetail("reason", "reading the topic").build();
+                return Health.outOfService()
+                        .withDetail("reason", "reading the topic")
+                        .build();
             }
             if (hub.isDraining()) {
                 return Health.outOfService().withDetail("reason", "draining").build();

@@ -2,7 +2,6 @@ package dev.herald.gateway.fanout;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -27,8 +26,8 @@ public final class Frame {
     /** Place in the {@link ReplayBuffer} (consumption order of this instance); -1 outside it. */
     long seq = -1;
 
-    private Frame(byte[] bytes, String owner, int typeBit, long eventEpochMicros, int partition, long offset,
-                  long[] after) {
+    private Frame(
+            byte[] bytes, String owner, int typeBit, long eventEpochMicros, int partition, long offset, long[] after) {
         this.bytes = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes));
         this.length = bytes.length;
         this.owner = owner;
@@ -44,8 +43,14 @@ public final class Frame {
      * came from {@code partition} at {@code offset}; {@code after} is the position its id encodes (next
      * offset per partition, not copied: the caller hands it over).
      */
-    public static Frame event(byte[] sseBytes, String owner, int typeBit, long eventEpochMicros,
-                              int partition, long offset, long[] after) {
+    public static Frame event(
+            byte[] sseBytes,
+            String owner,
+            int typeBit,
+            long eventEpochMicros,
+            int partition,
+            long offset,
+            long[] after) {
         return new Frame(sseBytes, owner, typeBit, eventEpochMicros, partition, offset, after);
     }
 

@@ -4,13 +4,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.Objects;
 
 /**
  * The gateway's Prometheus metrics, all under {@code herald_gateway_*}: connections, deliveries,
@@ -33,13 +32,17 @@ public final class GatewayMetrics {
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
         deliveries = Counter.builder("herald.gateway.deliveries")
-                .description("Event frames queued to streams").register(registry);
+                .description("Event frames queued to streams")
+                .register(registry);
         filtered = Counter.builder("herald.gateway.filtered")
-                .description("Events in a stream's audience not sent because of its ?types= filter").register(registry);
+                .description("Events in a stream's audience not sent because of its ?types= filter")
+                .register(registry);
         skipped = Counter.builder("herald.gateway.records.skipped")
-                .description("Kafka records that were not valid ServiceEvents").register(registry);
+                .description("Kafka records that were not valid ServiceEvents")
+                .register(registry);
         consumed = Counter.builder("herald.gateway.records.consumed")
-                .description("Kafka records read").register(registry);
+                .description("Kafka records read")
+                .register(registry);
         latency = Timer.builder("herald.gateway.delivery.latency")
                 .description("Event timestamp to the write of its frame to a stream")
                 .publishPercentileHistogram()
@@ -47,14 +50,20 @@ public final class GatewayMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
         for (DisconnectReason reason : DisconnectReason.values()) {
-            disconnects.put(reason, Counter.builder("herald.gateway.disconnects")
-                    .description("Streams ended or refused, by reason")
-                    .tag("reason", reason.tag()).register(registry));
+            disconnects.put(
+                    reason,
+                    Counter.builder("herald.gateway.disconnects")
+                            .description("Streams ended or refused, by reason")
+                            .tag("reason", reason.tag())
+                            .register(registry));
         }
         for (ResumeSource source : ResumeSource.values()) {
-            resumes.put(source, Counter.builder("herald.gateway.resumes")
-                    .description("Streams resumed from a Last-Event-ID, by where the missed events came from")
-                    .tag("source", source.tag()).register(registry));
+            resumes.put(
+                    source,
+                    Counter.builder("herald.gateway.resumes")
+                            .description("Streams resumed from a Last-Event-ID, by where the missed events came from")
+                            .tag("source", source.tag())
+                            .register(registry));
         }
         replay = Timer.builder("herald.gateway.resume.replay")
                 .description("A resumed stream's connect to its joining the live stream (its replay)")
@@ -63,24 +72,30 @@ public final class GatewayMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
         Gauge.builder("herald.gateway.consumer.lag", lag, AtomicLong::get)
-                .description("Records on the topic not read yet, all partitions").register(registry);
+                .description("Records on the topic not read yet, all partitions")
+                .register(registry);
     }
 
     void watchConnections(AtomicInteger connections) {
         Gauge.builder("herald.gateway.connections", connections, AtomicInteger::get)
-                .description("Open streams").register(registry);
+                .description("Open streams")
+                .register(registry);
     }
 
     void watchReplayBuffer(ReplayBuffer ring) {
         Gauge.builder("herald.gateway.replay.buffer.events", ring, ReplayBuffer::size)
-                .description("Events held in memory for resumes").register(registry);
+                .description("Events held in memory for resumes")
+                .register(registry);
         Gauge.builder("herald.gateway.replay.buffer.bytes", ring, ReplayBuffer::bytes)
-                .baseUnit("bytes").description("Bytes of events held in memory for resumes").register(registry);
+                .baseUnit("bytes")
+                .description("Bytes of events held in memory for resumes")
+                .register(registry);
     }
 
     void watchDrain(java.util.function.IntSupplier remaining) {
         Gauge.builder("herald.gateway.drain.remaining", remaining, r -> r.getAsInt())
-                .description("Streams still open while the instance drains (0 when not draining)").register(registry);
+                .description("Streams still open while the instance drains (0 when not draining)")
+                .register(registry);
     }
 
     void resumed(ResumeSource source, long replayNanos) {
@@ -91,7 +106,6 @@ public final class GatewayMetrics {
     public double resumes(ResumeSource source) {
         return counter(resumes, source).count();
     }
-
 
     void fannedOut(long delivered, long filteredOut) {
         if (delivered > 0) {

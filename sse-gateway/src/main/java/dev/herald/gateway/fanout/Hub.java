@@ -3,8 +3,6 @@ package dev.herald.gateway.fanout;
 import dev.herald.gateway.resume.ResumePosition;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import org.jspecify.annotations.Nullable;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where events meet streams. The consumer thread {@link #publish publishes} each polled batch once; the
@@ -41,8 +40,12 @@ public final class Hub {
      * @param replayer the Kafka readers that serve resumes the replay buffer cannot; null where there are
      *                 none (such resumes then get a reset)
      */
-    public Hub(HubSettings settings, ResumeSettings resumeSettings, ReplayBuffer ring, @Nullable Replayer replayer,
-               GatewayMetrics metrics) {
+    public Hub(
+            HubSettings settings,
+            ResumeSettings resumeSettings,
+            ReplayBuffer ring,
+            @Nullable Replayer replayer,
+            GatewayMetrics metrics) {
         this.settings = settings;
         this.resumeSettings = resumeSettings;
         this.ring = ring;
@@ -94,8 +97,8 @@ public final class Hub {
      * A stream of an admitted user on {@code channel}, resuming as {@code intent} says; it joins its event
      * loop's shard once WebFlux subscribes to it.
      */
-    public ClientStream open(String userId, boolean admin, int typeMask, long expiresAtMillis, Channel channel,
-                             ResumeIntent intent) {
+    public ClientStream open(
+            String userId, boolean admin, int typeMask, long expiresAtMillis, Channel channel, ResumeIntent intent) {
         return shardFor(channel.eventLoop()).newStream(userId, admin, typeMask, expiresAtMillis, channel, intent);
     }
 
@@ -146,7 +149,8 @@ public final class Hub {
         position = initialPosition;
     }
 
-    @Nullable String position() {
+    @Nullable
+    String position() {
         return position;
     }
 
@@ -172,7 +176,8 @@ public final class Hub {
         return resumeSettings;
     }
 
-    @Nullable Replayer replayer() {
+    @Nullable
+    Replayer replayer() {
         return replayer;
     }
 
@@ -249,7 +254,8 @@ public final class Hub {
      */
     Frame connectedFrame(@Nullable String startPosition) {
         long jitter = settings.retryJitter().toMillis();
-        long retry = settings.retry().toMillis() + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0);
+        long retry = settings.retry().toMillis()
+                + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0);
         String id = startPosition == null ? "" : "id: " + startPosition + "\n";
         return Frame.control("retry: " + retry + "\n" + id + "data: {\"type\":\"connected\"}\n\n");
     }

@@ -14,7 +14,12 @@ import java.time.Duration;
  * @param maxConnections    streams this instance holds at most
  * @param maxStreamsPerUser streams one user holds at most
  */
-public record HubSettings(Duration heartbeat, Duration tick, Duration retry, Duration retryJitter,
-                          Duration slowGrace, long replayChunkBytes,
-                          int maxConnections, int maxStreamsPerUser) {
-}
+public record HubSettings(
+        Duration heartbeat,
+        Duration tick,
+        Duration retry,
+        Duration retryJitter,
+        Duration slowGrace,
+        long replayChunkBytes,
+        int maxConnections,
+        int maxStreamsPerUser) {}

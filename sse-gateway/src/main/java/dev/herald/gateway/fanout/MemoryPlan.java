@@ -30,25 +30,36 @@ record MemoryPlan(long ringBytes, long fetchBytes, long maxHeapBytes, long large
         GatewayProperties.Resume resume = properties.resume();
         long fetch = properties.kafka().fetchMaxBytes().toBytes();
         long fetchBytes = 2 * fetch * (1 + resume.replayReaders());
-        return new MemoryPlan(resume.ringBudget(maxHeapBytes), fetchBytes, maxHeapBytes,
-                ServiceEvent.MAX_ENCODED_BYTES, resume.chunkBytes().toBytes());
+        return new MemoryPlan(
+                resume.ringBudget(maxHeapBytes),
+                fetchBytes,
+                maxHeapBytes,
+                ServiceEvent.MAX_ENCODED_BYTES,
+                resume.chunkBytes().toBytes());
     }
 
     void check() {
         if (ringBytes < LARGEST_EVENTS_IN_RING * largestEvent) {
-            throw new IllegalStateException("herald.gateway.resume.ring-bytes (" + ringBytes + " bytes) must hold at least "
-                    + LARGEST_EVENTS_IN_RING + " of the largest events the contract allows (" + largestEvent
-                    + " bytes each): raise it, its heap share, or the heap (-Xmx)");
+            throw new IllegalStateException(
+                    "herald.gateway.resume.ring-bytes (" + ringBytes + " bytes) must hold at least "
+                            + LARGEST_EVENTS_IN_RING + " of the largest events the contract allows (" + largestEvent
+                            + " bytes each): raise it, its heap share, or the heap (-Xmx)");
         }
         long total = ringBytes + fetchBytes;
         if (total > HEAP_SHARE * maxHeapBytes) {
             throw new IllegalStateException("the gateway's buffers (replay ring " + ringBytes + " bytes, Kafka fetches "
                     + fetchBytes + " bytes) need more than " + (int) (HEAP_SHARE * 100) + "% of the heap ("
-                    + maxHeapBytes + " bytes): lower herald.gateway.resume.ring-bytes, herald.gateway.kafka.fetch-max-bytes"
+                    + maxHeapBytes
+                    + " bytes): lower herald.gateway.resume.ring-bytes, herald.gateway.kafka.fetch-max-bytes"
                     + " or herald.gateway.resume.replay-readers, or raise the heap (-Xmx)");
         }
-        log.info("Memory plan: replay ring {} MiB, Kafka fetches {} MiB, of a {} MiB heap; largest event {} KiB, "
-                        + "replay chunks {} KiB", ringBytes >> 20, fetchBytes >> 20, maxHeapBytes >> 20,
-                largestEvent >> 10, chunkBytes >> 10);
+        log.info(
+                "Memory plan: replay ring {} MiB, Kafka fetches {} MiB, of a {} MiB heap; largest event {} KiB, "
+                        + "replay chunks {} KiB",
+                ringBytes >> 20,
+                fetchBytes >> 20,
+                maxHeapBytes >> 20,
+                largestEvent >> 10,
+                chunkBytes >> 10);
     }
 }

@@ -1,8 +1,7 @@
 package dev.herald.gateway.fanout;
 
-import org.jspecify.annotations.Nullable;
-
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The in-memory ring of the most recent events, in this instance's consumption order, that resumes
@@ -31,6 +30,7 @@ public final class ReplayBuffer {
     private volatile long head;
     /** The oldest sequence number still held (the consumer thread moves it). */
     private volatile long tail;
+
     private volatile long bytes;
     private volatile long[] start = new long[0];
 
@@ -94,7 +94,8 @@ public final class ReplayBuffer {
     }
 
     /** The frame with sequence number {@code seq}, or null when it was overwritten (or never written). */
-    @Nullable Frame get(long seq) {
+    @Nullable
+    Frame get(long seq) {
         if (seq < tail) {
             return null;
         }

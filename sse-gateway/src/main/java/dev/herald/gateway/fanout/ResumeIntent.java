@@ -25,9 +25,7 @@ public sealed interface ResumeIntent {
         INSTANCE
     }
 
-    record From(long[] nextOffsets) implements ResumeIntent {
-    }
+    record From(long[] nextOffsets) implements ResumeIntent {}
 
-    record Reset(ResetReason reason) implements ResumeIntent {
-    }
+    record Reset(ResetReason reason) implements ResumeIntent {}
 }

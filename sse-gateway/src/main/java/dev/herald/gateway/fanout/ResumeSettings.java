@@ -8,5 +8,4 @@ import java.time.Duration;
  * @param topicCheck         {@link dev.herald.gateway.resume.ResumePosition#topicCheck} of the topic, for ids
  * @param checkpointInterval how often a quiet stream gets an {@code id:}-only checkpoint
  */
-public record ResumeSettings(int topicCheck, Duration checkpointInterval) {
-}
+public record ResumeSettings(int topicCheck, Duration checkpointInterval) {}

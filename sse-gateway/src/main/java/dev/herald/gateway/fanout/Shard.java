@@ -1,13 +1,11 @@
 package dev.herald.gateway.fanout;
 
 import io.netty.channel.EventLoop;
-import org.jspecify.annotations.Nullable;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The streams of one Netty event loop and their audience index (user id → streams, admin streams).
@@ -26,9 +24,11 @@ final class Shard {
     private final ArrayList<ClientStream> dirty = new ArrayList<>();
     /** The position after the last batch delivered through this shard: what a new stream starts from. */
     private @Nullable String position;
+
     private long[] positionVector;
     /** Sequence number (in the replay buffer) of the last event delivered through this shard. */
     private long lastSeq;
+
     private long nextHeartbeatMillis;
     private long nextCheckpointMillis;
 
@@ -42,7 +42,8 @@ final class Shard {
         long tick = hub.settings().tick().toMillis();
         long now = System.currentTimeMillis();
         this.nextHeartbeatMillis = now + hub.settings().heartbeat().toMillis();
-        this.nextCheckpointMillis = now + hub.resumeSettings().checkpointInterval().toMillis();
+        this.nextCheckpointMillis =
+                now + hub.resumeSettings().checkpointInterval().toMillis();
         loop.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
     }
 
@@ -58,7 +59,8 @@ final class Shard {
         return hub.ring();
     }
 
-    @Nullable Replayer replayer() {
+    @Nullable
+    Replayer replayer() {
         return hub.replayer();
     }
 
@@ -83,8 +85,13 @@ final class Shard {
         return hub.clockMicros();
     }
 
-    ClientStream newStream(String userId, boolean admin, int typeMask, long expiresAtMillis,
-                           io.netty.channel.Channel channel, ResumeIntent intent) {
+    ClientStream newStream(
+            String userId,
+            boolean admin,
+            int typeMask,
+            long expiresAtMillis,
+            io.netty.channel.Channel channel,
+            ResumeIntent intent) {
         return new ClientStream(userId, admin, typeMask, expiresAtMillis, channel, this, intent);
     }
 
@@ -297,7 +304,8 @@ final class Shard {
         }
         boolean checkpoint = now >= nextCheckpointMillis && position != null;
         if (checkpoint) {
-            nextCheckpointMillis = now + hub.resumeSettings().checkpointInterval().toMillis();
+            nextCheckpointMillis =
+                    now + hub.resumeSettings().checkpointInterval().toMillis();
         }
         Frame beat = hub.heartbeatFrame();
         Frame mark = checkpoint ? Frame.control("id: " + position + "\n\n") : null;
@@ -367,8 +375,10 @@ final class Shard {
             java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
             for (int i = all.size() - 1; i >= 0; i--) {
                 ClientStream stream = all.get(i);
-                loop.schedule(() -> stream.close(DisconnectReason.DRAINING, true),
-                        random.nextLong(windowMillis), TimeUnit.MILLISECONDS);
+                loop.schedule(
+                        () -> stream.close(DisconnectReason.DRAINING, true),
+                        random.nextLong(windowMillis),
+                        TimeUnit.MILLISECONDS);
             }
         });
     }

@@ -2,7 +2,6 @@ package dev.herald.gateway.fanout;
 
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
@@ -18,8 +17,7 @@ public final class SseFormat {
     private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
-    private SseFormat() {
-    }
+    private SseFormat() {}
 
     /** The type bit of an action, for {@code ?types=} masks. */
     public static int typeBit(Action action) {
@@ -35,15 +33,15 @@ public final class SseFormat {
      * The frame of {@code event}, read from {@code partition} at {@code offset}, whose id is
      * {@code position}, the encoding of {@code after} (handed over, not copied).
      */
-    public static Frame eventFrame(ServiceEvent event, byte[] json, String position, int partition, long offset,
-                                   long[] after) {
+    public static Frame eventFrame(
+            ServiceEvent event, byte[] json, String position, int partition, long offset, long[] after) {
         String name = event.eventName();
         requireSingleLine(name);
         requireSingleLine(position);
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         byte[] idBytes = position.getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[ID.length + idBytes.length + EVENT.length + nameBytes.length + DATA.length
-                + json.length + END.length];
+        byte[] out = new byte
+                [ID.length + idBytes.length + EVENT.length + nameBytes.length + DATA.length + json.length + END.length];
         int at = 0;
         at = put(out, at, ID);
         at = put(out, at, idBytes);

@@ -1,12 +1,11 @@
 package dev.herald.gateway.fanout;
 
 import dev.herald.gateway.GatewayProperties;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-
-import java.time.Duration;
 
 /**
  * Herald's own drain (Boot's graceful shutdown overflowed the stack with ~10k open streams when tried).

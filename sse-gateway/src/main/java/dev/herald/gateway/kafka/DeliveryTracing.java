@@ -9,13 +9,12 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.jspecify.annotations.Nullable;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Continues the writer's trace in the gateway: one {@value #SPAN_NAME} span per consumed record that carries a
@@ -55,7 +54,9 @@ final class DeliveryTracing {
                 default -> null;
             };
             Header header = name == null ? null : record.headers().lastHeader(name);
-            return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.US_ASCII);
+            return header == null || header.value() == null
+                    ? null
+                    : new String(header.value(), StandardCharsets.US_ASCII);
         }
     };
 
@@ -69,7 +70,8 @@ final class DeliveryTracing {
     }
 
     /** The started span of {@code record}; null when it is not traced (tracing off, no header, unsampled, malformed). */
-    @Nullable Span start(ConsumerRecord<byte[], byte[]> record) {
+    @Nullable
+    Span start(ConsumerRecord<byte[], byte[]> record) {
         Tracer t = tracer;
         if (t == null) {
             return null;
@@ -82,7 +84,9 @@ final class DeliveryTracing {
         if (!Span.fromContext(parent).getSpanContext().isValid()) {
             return null;
         }
-        return t.spanBuilder(SPAN_NAME).setParent(parent).setSpanKind(SpanKind.CONSUMER)
+        return t.spanBuilder(SPAN_NAME)
+                .setParent(parent)
+                .setSpanKind(SpanKind.CONSUMER)
                 .setAttribute("messaging.system", "kafka")
                 .setAttribute("messaging.operation.type", "process")
                 .setAttribute("messaging.destination.name", topic)

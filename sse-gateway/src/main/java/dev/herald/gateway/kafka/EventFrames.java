@@ -7,12 +7,11 @@ import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
 import dev.herald.gateway.fanout.Frame;
 import dev.herald.gateway.fanout.SseFormat;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.jspecify.annotations.Nullable;
-
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The one path from a Kafka record to an SSE frame, for the live consumer and the replay readers alike:
@@ -27,7 +26,8 @@ final class EventFrames {
 
     static {
         for (Action action : Action.values()) {
-            TYPE_HEADERS[action.ordinal()] = (ServiceEvent.NOTES + "." + action.wireName()).getBytes(StandardCharsets.UTF_8);
+            TYPE_HEADERS[action.ordinal()] =
+                    (ServiceEvent.NOTES + "." + action.wireName()).getBytes(StandardCharsets.UTF_8);
         }
     }
 

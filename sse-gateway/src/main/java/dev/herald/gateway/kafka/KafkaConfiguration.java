@@ -7,6 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,18 +21,18 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.UUID;
-
 @Configuration(proxyBeanMethods = false)
 class KafkaConfiguration {
 
     @Bean
-    NotesEventConsumer notesEventConsumer(KafkaProperties kafkaProperties, GatewayProperties properties, Hub hub,
-                                          GatewayMetrics metrics, MeterRegistry registry,
-                                          ObjectProvider<Tracer> tracer, ObjectProvider<SpanExporter> spanExporters) {
+    NotesEventConsumer notesEventConsumer(
+            KafkaProperties kafkaProperties,
+            GatewayProperties properties,
+            Hub hub,
+            GatewayMetrics metrics,
+            MeterRegistry registry,
+            ObjectProvider<Tracer> tracer,
+            ObjectProvider<SpanExporter> spanExporters) {
         Map<String, Object> config = consumerConfig(kafkaProperties, "herald-gateway-", properties);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         GatewayProperties.Kafka kafka = properties.kafka();
@@ -36,10 +40,17 @@ class KafkaConfiguration {
         // Spans nothing exports are work for nobody: without an exporter (no OTLP endpoint configured, or
         // management.tracing.export.enabled=false) the consumer does not even look at the trace headers.
         boolean exported = spanExporters.orderedStream().findAny().isPresent();
-        DeliveryTracing tracing = exported
-                ? new DeliveryTracing(tracer.getIfAvailable(), kafka.topic()) : DeliveryTracing.OFF;
-        return new NotesEventConsumer(() -> metered(config, registry), kafka.topic(), kafka.pollTimeout(),
-                kafka.partitionRefresh(), resume.fill() ? resume.ringSize() : 0, hub, metrics, tracing);
+        DeliveryTracing tracing =
+                exported ? new DeliveryTracing(tracer.getIfAvailable(), kafka.topic()) : DeliveryTracing.OFF;
+        return new NotesEventConsumer(
+                () -> metered(config, registry),
+                kafka.topic(),
+                kafka.pollTimeout(),
+                kafka.partitionRefresh(),
+                resume.fill() ? resume.ringSize() : 0,
+                hub,
+                metrics,
+                tracing);
     }
 
     /** The bounded pool of Kafka readers for resumes the replay buffer cannot serve. */
@@ -49,8 +60,11 @@ class KafkaConfiguration {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         GatewayProperties.Resume resume = properties.resume();
-        return new KafkaReplayer(() -> new KafkaConsumer<>(config), properties.kafka().topic(),
-                resume.replayReaders(), resume.replayQueue(),
+        return new KafkaReplayer(
+                () -> new KafkaConsumer<>(config),
+                properties.kafka().topic(),
+                resume.replayReaders(),
+                resume.replayQueue(),
                 new KafkaReplayer.ChunkBounds(resume.chunkRecords(), resume.chunkTime()));
     }
 
@@ -110,14 +124,17 @@ class KafkaConfiguration {
      * assignment (no group, no commits), {@code read_committed}, byte arrays, and fetches bounded in bytes, so
      * the live consumer and the replay readers together fit the heap.
      */
-    static Map<String, Object> consumerConfig(KafkaProperties kafka, String clientPrefix,
-                                              GatewayProperties properties) {
-        int fetchMax = (int) Math.min(Integer.MAX_VALUE, properties.kafka().fetchMaxBytes().toBytes());
+    static Map<String, Object> consumerConfig(
+            KafkaProperties kafka, String clientPrefix, GatewayProperties properties) {
+        int fetchMax = (int)
+                Math.min(Integer.MAX_VALUE, properties.kafka().fetchMaxBytes().toBytes());
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         config.remove(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientPrefix + UUID.randomUUID().toString().substring(0, 8));
+        config.put(
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                clientPrefix + UUID.randomUUID().toString().substring(0, 8));
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchMax);
@@ -126,8 +143,9 @@ class KafkaConfiguration {
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         // partitionsFor answers from the client's cached metadata (5 min old by default): a partition added to
         // the topic is seen only once that cache is refreshed, so refresh it as often as partitions are checked
-        config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG,
-                (int) Math.min(Integer.MAX_VALUE, Math.max(1_000, properties.kafka().partitionRefresh().toMillis())));
+        config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) Math.min(
+                Integer.MAX_VALUE,
+                Math.max(1_000, properties.kafka().partitionRefresh().toMillis())));
         return config;
     }
 }

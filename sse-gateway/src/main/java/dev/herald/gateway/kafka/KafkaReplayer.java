@@ -7,15 +7,6 @@ import dev.herald.gateway.fanout.ReplayTarget;
 import dev.herald.gateway.fanout.Replayer;
 import dev.herald.gateway.fanout.ResetReason;
 import dev.herald.gateway.fanout.SseFormat;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +21,14 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bounded pool of Kafka readers that serves resumes the replay buffer cannot: a fixed number of
@@ -48,8 +47,7 @@ public final class KafkaReplayer implements Replayer, AutoCloseable {
      * @param records records one chunk scans at most
      * @param time    how long one chunk reads at most
      */
-    public record ChunkBounds(int records, Duration time) {
-    }
+    public record ChunkBounds(int records, Duration time) {}
 
     private static final Logger log = LoggerFactory.getLogger(KafkaReplayer.class);
     private static final Duration POLL = Duration.ofMillis(100);
@@ -64,15 +62,21 @@ public final class KafkaReplayer implements Replayer, AutoCloseable {
     private final ThreadLocal<@Nullable Consumer<byte[], byte[]>> consumer = new ThreadLocal<>();
     private final EventFrames frames = new EventFrames();
 
-    public KafkaReplayer(Supplier<Consumer<byte[], byte[]>> consumers, String topic, int readers, int queue,
-                         ChunkBounds bounds) {
+    public KafkaReplayer(
+            Supplier<Consumer<byte[], byte[]>> consumers, String topic, int readers, int queue, ChunkBounds bounds) {
         this.consumers = consumers;
         this.topic = topic;
         this.bounds = bounds;
         AtomicInteger ids = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(readers, readers, 0, TimeUnit.MILLISECONDS,
+        this.pool = new ThreadPoolExecutor(
+                readers,
+                readers,
+                0,
+                TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(Math.max(1, queue)),
-                task -> Thread.ofPlatform().daemon().name("herald-replay-" + ids.incrementAndGet())
+                task -> Thread.ofPlatform()
+                        .daemon()
+                        .name("herald-replay-" + ids.incrementAndGet())
                         .unstarted(() -> {
                             try {
                                 task.run();
@@ -101,7 +105,7 @@ public final class KafkaReplayer implements Replayer, AutoCloseable {
     private void replay(ReplayTarget target) {
         Runnable outcome = target::failed;
         try {
-            outcome = target.isOpen() ? readChunk(target) : () -> { };
+            outcome = target.isOpen() ? readChunk(target) : () -> {};
         } catch (RuntimeException e) {
             log.warn("Replay from Kafka failed ({}); the stream tries again", e.toString());
             closeConsumer();
@@ -167,15 +171,15 @@ public final class KafkaReplayer implements Replayer, AutoCloseable {
                 position[tp.partition()] = Math.max(position[tp.partition()], c.position(tp));
             }
             if (!target.isOpen()) {
-                return () -> { };
+                return () -> {};
             }
         }
         long[] read = position;
         return () -> target.deliver(out, read);
     }
 
-    private static boolean reachedEnds(Consumer<byte[], byte[]> c, List<TopicPartition> partitions,
-                                       Map<TopicPartition, Long> ends) {
+    private static boolean reachedEnds(
+            Consumer<byte[], byte[]> c, List<TopicPartition> partitions, Map<TopicPartition, Long> ends) {
         for (TopicPartition tp : partitions) {
             if (c.position(tp) < ends.getOrDefault(tp, 0L)) {
                 return false;

@@ -7,6 +7,14 @@ import dev.herald.gateway.fanout.GatewayMetrics;
 import dev.herald.gateway.fanout.Hub;
 import dev.herald.gateway.resume.ResumePosition;
 import io.opentelemetry.api.trace.Span;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -20,15 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.SmartLifecycle;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The gateway's one consumer thread. It reads every partition of the topic by manual assignment (no
@@ -54,6 +53,7 @@ public final class NotesEventConsumer implements SmartLifecycle {
     private final Duration partitionRefresh;
     /** The topic was missing at the last look (consumer thread). */
     private boolean waitingForTopic;
+
     private final Hub hub;
     private final GatewayMetrics metrics;
     private final EventFrames eventFrames = new EventFrames();
@@ -62,6 +62,7 @@ public final class NotesEventConsumer implements SmartLifecycle {
     private volatile long lastPollMillis;
     /** The failure the loop is recovering from; null while it reads. */
     private volatile @Nullable Throwable failure;
+
     private volatile long lag = -1;
 
     private volatile boolean running;
@@ -69,6 +70,7 @@ public final class NotesEventConsumer implements SmartLifecycle {
     private volatile @Nullable Consumer<byte[], byte[]> consumer;
     /** Next offset per partition, index = partition number; owned by the consumer thread. */
     private long[] next = new long[0];
+
     private final Set<TopicPartition> assigned = new HashSet<>();
     /** Whether partitions were ever assigned: only those found at start-up are read from their end. */
     private boolean started;
@@ -76,21 +78,34 @@ public final class NotesEventConsumer implements SmartLifecycle {
     private final int fillEvents;
     /** While filling: the end offsets to reach before streams are admitted; null once ready. */
     private @Nullable Map<TopicPartition, Long> fillUntil;
+
     private long fillDeadlineNanos;
 
     /**
      * @param fillEvents how many of the topic's last events to read back into the replay buffer at start-up
      *                   (spread evenly over the partitions), so a fresh instance can resume clients too
      */
-    public NotesEventConsumer(Supplier<Consumer<byte[], byte[]>> consumers, String topic, Duration pollTimeout,
-                              Duration partitionRefresh, int fillEvents, Hub hub, GatewayMetrics metrics) {
+    public NotesEventConsumer(
+            Supplier<Consumer<byte[], byte[]>> consumers,
+            String topic,
+            Duration pollTimeout,
+            Duration partitionRefresh,
+            int fillEvents,
+            Hub hub,
+            GatewayMetrics metrics) {
         this(consumers, topic, pollTimeout, partitionRefresh, fillEvents, hub, metrics, DeliveryTracing.OFF);
     }
 
     /** @param tracing spans of records that carry a trace context ({@link DeliveryTracing#OFF}: none) */
-    NotesEventConsumer(Supplier<Consumer<byte[], byte[]>> consumers, String topic, Duration pollTimeout,
-                       Duration partitionRefresh, int fillEvents, Hub hub, GatewayMetrics metrics,
-                       DeliveryTracing tracing) {
+    NotesEventConsumer(
+            Supplier<Consumer<byte[], byte[]>> consumers,
+            String topic,
+            Duration pollTimeout,
+            Duration partitionRefresh,
+            int fillEvents,
+            Hub hub,
+            GatewayMetrics metrics,
+            DeliveryTracing tracing) {
         this.tracing = tracing;
         this.fillEvents = fillEvents;
         this.consumers = consumers;
@@ -169,11 +184,15 @@ public final class NotesEventConsumer implements SmartLifecycle {
     public Health health() {
         Thread t = thread;
         if (running && (t == null || !t.isAlive())) {
-            return Health.down().withDetail("reason", "the consumer thread is not running").build();
+            return Health.down()
+                    .withDetail("reason", "the consumer thread is not running")
+                    .build();
         }
         Throwable f = failure;
         if (f != null) {
-            return Health.down().withDetail("reason", "recovering from " + f.getClass().getSimpleName()).build();
+            return Health.down()
+                    .withDetail("reason", "recovering from " + f.getClass().getSimpleName())
+                    .build();
         }
         return Health.up().build();
     }
@@ -185,8 +204,11 @@ public final class NotesEventConsumer implements SmartLifecycle {
     public Health kafkaHealth() {
         long last = lastPollMillis;
         long ago = last == 0 ? -1 : System.currentTimeMillis() - last;
-        Health.Builder health = ago >= 0 && ago < 3 * Math.max(pollTimeout.toMillis(), 1000) ? Health.up() : Health.unknown();
-        return health.withDetail("lastPollMillisAgo", ago).withDetail("lag", lag).build();
+        Health.Builder health =
+                ago >= 0 && ago < 3 * Math.max(pollTimeout.toMillis(), 1000) ? Health.up() : Health.unknown();
+        return health.withDetail("lastPollMillisAgo", ago)
+                .withDetail("lag", lag)
+                .build();
     }
 
     private void consume(Consumer<byte[], byte[]> c) {
@@ -239,8 +261,12 @@ public final class NotesEventConsumer implements SmartLifecycle {
                 event = eventFrames.decode(record);
             } catch (InvalidEventException e) {
                 metrics.recordSkipped();
-                log.warn("Skipped record {}-{}@{}: not a valid ServiceEvent ({})",
-                        topic, partition, record.offset(), e.getMessage());
+                log.warn(
+                        "Skipped record {}-{}@{}: not a valid ServiceEvent ({})",
+                        topic,
+                        partition,
+                        record.offset(),
+                        e.getMessage());
                 DeliveryTracing.skipped(span);
                 continue;
             }
@@ -293,7 +319,8 @@ public final class NotesEventConsumer implements SmartLifecycle {
         }
         if (infos == null || infos.isEmpty()) {
             if (assigned.isEmpty() && !waitingForTopic) { // said once: the loop looks again every half second
-                log.warn("Topic {} does not exist (yet): streams are refused until it does (notes-service creates it)",
+                log.warn(
+                        "Topic {} does not exist (yet): streams are refused until it does (notes-service creates it)",
                         topic);
             }
             waitingForTopic = true;

@@ -107,8 +107,8 @@ public final class ResumePosition {
         }
         int check = (in[1] & 0xff) << 16 | (in[2] & 0xff) << 8 | (in[3] & 0xff);
         if (check != topicCheck(topic)) {
-            throw new InvalidPositionException(InvalidPositionException.Reason.FOREIGN_TOPIC,
-                    "position belongs to another topic");
+            throw new InvalidPositionException(
+                    InvalidPositionException.Reason.FOREIGN_TOPIC, "position belongs to another topic");
         }
         int[] at = {4};
         long count = readVarint(in, at);

@@ -5,8 +5,8 @@ import dev.herald.gateway.auth.StreamAuthenticationException;
 import dev.herald.gateway.auth.StreamAuthenticator;
 import dev.herald.gateway.auth.Viewer;
 import dev.herald.gateway.fanout.Admission;
-import dev.herald.gateway.fanout.Hub;
 import dev.herald.gateway.fanout.ClientStream;
+import dev.herald.gateway.fanout.Hub;
 import dev.herald.gateway.fanout.ResetReason;
 import dev.herald.gateway.fanout.ResumeIntent;
 import dev.herald.gateway.resume.InvalidPositionException;
@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
-import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -51,7 +51,8 @@ class EventStreamHandler {
     Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
         String types = request.getQueryParams().getFirst("types");
         String lastEventId = lastEventId(request);
-        return authenticator.authenticate(request)
+        return authenticator
+                .authenticate(request)
                 .flatMap(viewer -> open(viewer, types, lastEventId, response))
                 .onErrorResume(StreamAuthenticationException.class, e -> unauthorized(response));
     }
@@ -70,8 +71,8 @@ class EventStreamHandler {
         return query == null || query.isBlank() ? null : query.trim();
     }
 
-    private Mono<Void> open(Viewer viewer, @Nullable String types, @Nullable String lastEventId,
-                            ServerHttpResponse response) {
+    private Mono<Void> open(
+            Viewer viewer, @Nullable String types, @Nullable String lastEventId, ServerHttpResponse response) {
         int typeMask;
         try {
             typeMask = EventTypes.mask(types);
@@ -83,11 +84,16 @@ class EventStreamHandler {
         }
         Admission admission = hub.admit(viewer.userId());
         if (admission == Admission.USER_LIMIT) {
-            return Problems.write(response, HttpStatus.TOO_MANY_REQUESTS, "Too many streams",
+            return Problems.write(
+                    response,
+                    HttpStatus.TOO_MANY_REQUESTS,
+                    "Too many streams",
                     "a user may hold at most " + properties.maxStreamsPerUser() + " streams at once");
         }
         if (admission == Admission.INSTANCE_LIMIT) {
-            return unavailable(response, "Instance full",
+            return unavailable(
+                    response,
+                    "Instance full",
                     "this instance holds all the streams it may; try again later or another instance");
         }
         if (admission == Admission.DRAINING) {
@@ -98,8 +104,13 @@ class EventStreamHandler {
             hub.cancelAdmission(viewer.userId());
             return Mono.error(new IllegalStateException("the gateway runs on Reactor Netty only"));
         }
-        ClientStream stream = hub.open(viewer.userId(), viewer.admin(), typeMask,
-                viewer.expiresAt().toEpochMilli(), channel, intent(lastEventId));
+        ClientStream stream = hub.open(
+                viewer.userId(),
+                viewer.admin(),
+                typeMask,
+                viewer.expiresAt().toEpochMilli(),
+                channel,
+                intent(lastEventId));
         HttpHeaders headers = response.getHeaders();
         headers.setContentType(EVENT_STREAM);
         headers.set(HttpHeaders.CACHE_CONTROL, "no-cache");
@@ -113,15 +124,21 @@ class EventStreamHandler {
             return ResumeIntent.fresh();
         }
         try {
-            return ResumeIntent.from(ResumePosition.decode(properties.kafka().topic(), lastEventId).nextOffsets());
+            return ResumeIntent.from(ResumePosition.decode(properties.kafka().topic(), lastEventId)
+                    .nextOffsets());
         } catch (InvalidPositionException e) {
-            return ResumeIntent.reset(e.reason() == InvalidPositionException.Reason.FOREIGN_TOPIC
-                    ? ResetReason.FOREIGN_TOPIC : ResetReason.UNREADABLE);
+            return ResumeIntent.reset(
+                    e.reason() == InvalidPositionException.Reason.FOREIGN_TOPIC
+                            ? ResetReason.FOREIGN_TOPIC
+                            : ResetReason.UNREADABLE);
         }
     }
 
     private Mono<Void> unavailable(ServerHttpResponse response, String title, String detail) {
-        response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, properties.retryAfter().toSeconds())));
+        response.getHeaders()
+                .set(
+                        HttpHeaders.RETRY_AFTER,
+                        Long.toString(Math.max(1, properties.retryAfter().toSeconds())));
         return Problems.write(response, HttpStatus.SERVICE_UNAVAILABLE, title, detail);
     }
 

@@ -22,10 +22,12 @@ class EventStreamRoute implements HttpHandlerDecoratorFactory {
 
     @Override
     public HttpHandler apply(HttpHandler next) {
-        return (request, response) -> isStream(request) ? handler.handle(request, response) : next.handle(request, response);
+        return (request, response) ->
+                isStream(request) ? handler.handle(request, response) : next.handle(request, response);
     }
 
     private static boolean isStream(ServerHttpRequest request) {
-        return HttpMethod.GET.equals(request.getMethod()) && "/events".equals(request.getPath().pathWithinApplication().value());
+        return HttpMethod.GET.equals(request.getMethod())
+                && "/events".equals(request.getPath().pathWithinApplication().value());
     }
 }

@@ -8,8 +8,7 @@ import org.jspecify.annotations.Nullable;
 /** Parses {@code ?types=notes:created,notes:deleted} into a type mask; no parameter means every type. */
 final class EventTypes {
 
-    private EventTypes() {
-    }
+    private EventTypes() {}
 
     static int mask(@Nullable String types) {
         if (types == null || types.isBlank()) {
@@ -38,6 +37,7 @@ final class EventTypes {
                 }
             }
         }
-        throw new IllegalArgumentException("unknown event type (expected notes:created, notes:updated or notes:deleted)");
+        throw new IllegalArgumentException(
+                "unknown event type (expected notes:created, notes:updated or notes:deleted)");
     }
 }

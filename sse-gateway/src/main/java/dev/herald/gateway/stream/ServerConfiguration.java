@@ -27,7 +27,8 @@ class ServerConfiguration {
      */
     @Bean
     NettyServerCustomizer flowBudget(GatewayProperties properties) {
-        int budget = (int) Math.min(Integer.MAX_VALUE, Math.max(2, properties.flow().pendingBytes().toBytes()));
+        int budget = (int) Math.min(
+                Integer.MAX_VALUE, Math.max(2, properties.flow().pendingBytes().toBytes()));
         WriteBufferWaterMark marks = new WriteBufferWaterMark(budget / 2, budget);
         return server -> server.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, marks);
     }

@@ -1,10 +1,9 @@
 package dev.herald.gateway.auth;
 
 import dev.herald.contracts.ReadAccess;
-import org.springframework.security.oauth2.jwt.Jwt;
-
 import java.time.Instant;
 import java.util.Map;
+import org.springframework.security.oauth2.jwt.Jwt;
 
 /**
  * The {@link Viewer} the gateway makes of a validated token with these claims, through its own
@@ -14,8 +13,7 @@ public final class ClaimsViewers {
 
     private static final Viewers VIEWERS = new Viewers(new RoleClaimsProperties(ReadAccess.DEFAULT_ROLE_CLAIMS));
 
-    private ClaimsViewers() {
-    }
+    private ClaimsViewers() {}
 
     public static Viewer from(String subject, Map<String, Object> claims) {
         Instant now = Instant.now();

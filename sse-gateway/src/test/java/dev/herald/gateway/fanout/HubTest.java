@@ -1,20 +1,19 @@
 package dev.herald.gateway.fanout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Action;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * The fan-out core on Netty's embedded channels (one channel, one event loop, one shard each): audience
@@ -36,8 +35,15 @@ class HubTest {
 
     /** Settings of these tests: a small socket budget, a tick every millisecond. */
     static HubSettings settings(int maxConnections, int maxStreamsPerUser, Duration slowGrace) {
-        return new HubSettings(Duration.ofSeconds(15), Duration.ofMillis(1), Duration.ofSeconds(3), Duration.ZERO,
-                slowGrace, 64 * 1024, maxConnections, maxStreamsPerUser);
+        return new HubSettings(
+                Duration.ofSeconds(15),
+                Duration.ofMillis(1),
+                Duration.ofSeconds(3),
+                Duration.ZERO,
+                slowGrace,
+                64 * 1024,
+                maxConnections,
+                maxStreamsPerUser);
     }
 
     /** A connection whose socket budget is {@link #BUDGET}, as the server sets on every connection. */
@@ -87,7 +93,9 @@ class HubTest {
         int writesBefore = reader.writes.size();
         hub.publish(burst, new long[0], "P");
         busy.runPendingTasks();
-        assertThat(reader.writes).as("nothing is handed to a socket over its budget").hasSize(writesBefore);
+        assertThat(reader.writes)
+                .as("nothing is handed to a socket over its budget")
+                .hasSize(writesBefore);
 
         busy.flushOutbound(); // the client read: Netty's buffer empties, the channel is writable again
         busy.runPendingTasks();
@@ -115,7 +123,9 @@ class HubTest {
 
         assertThat(metrics.disconnects(DisconnectReason.SLOW)).isEqualTo(1);
         assertThat(reading.text()).contains("1");
-        assertThat(hub.connections()).as("places are held until the response is over").isEqualTo(2);
+        assertThat(hub.connections())
+                .as("places are held until the response is over")
+                .isEqualTo(2);
         slow.stream.ended();
         stalled.runPendingTasks();
         assertThat(hub.connections()).isEqualTo(1);

@@ -1,5 +1,8 @@
 package dev.herald.gateway.fanout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
@@ -10,16 +13,6 @@ import dev.herald.gateway.kafka.KafkaReplayer;
 import dev.herald.gateway.resume.ResumePosition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.MockConsumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.record.TimestampType;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,9 +26,15 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The read rule as the gateway really applies it, on Netty's embedded channel: viewers are made from token
@@ -52,26 +51,33 @@ class ReadMatrixTest {
     private static final Set<String> EVERYONE = Set.of("*");
 
     /** A stream's viewer as made from its token, and whose events it may see (EVERYONE: all). */
-    private record Reader(String name, Viewer viewer, Set<String> owners) {
-    }
+    private record Reader(String name, Viewer viewer, Set<String> owners) {}
 
     private static final List<Reader> READERS = List.of(
-            new Reader("alice, roles [user]", ClaimsViewers.from("alice", Map.of("roles", List.of("user"))),
+            new Reader(
+                    "alice, roles [user]",
+                    ClaimsViewers.from("alice", Map.of("roles", List.of("user"))),
                     Set.of("alice")),
-            new Reader("alice, realm_access.roles [user]",
+            new Reader(
+                    "alice, realm_access.roles [user]",
                     ClaimsViewers.from("alice", Map.of("realm_access", Map.of("roles", List.of("user")))),
                     Set.of("alice")),
-            new Reader("bob, roles [user]", ClaimsViewers.from("bob", Map.of("roles", List.of("user"))),
-                    Set.of("bob")),
+            new Reader("bob, roles [user]", ClaimsViewers.from("bob", Map.of("roles", List.of("user"))), Set.of("bob")),
             new Reader("carol, no roles", ClaimsViewers.from("carol", Map.of()), Set.of()),
-            new Reader("root, roles [admin]", ClaimsViewers.from("root", Map.of("roles", List.of("admin"))),
+            new Reader("root, roles [admin]", ClaimsViewers.from("root", Map.of("roles", List.of("admin"))), EVERYONE),
+            new Reader(
+                    "kc-root, realm_access.roles [user, admin]",
+                    ClaimsViewers.from("kc-root", Map.of("realm_access", Map.of("roles", List.of("user", "admin")))),
                     EVERYONE),
-            new Reader("kc-root, realm_access.roles [user, admin]", ClaimsViewers.from("kc-root",
-                    Map.of("realm_access", Map.of("roles", List.of("user", "admin")))), EVERYONE),
-            new Reader("dave, admin only where roles are not read", ClaimsViewers.from("dave", Map.of(
-                    "scope", "admin",
-                    "roles", "admin",
-                    "resource_access", Map.of("herald", Map.of("roles", List.of("admin"))))), Set.of()));
+            new Reader(
+                    "dave, admin only where roles are not read",
+                    ClaimsViewers.from(
+                            "dave",
+                            Map.of(
+                                    "scope", "admin",
+                                    "roles", "admin",
+                                    "resource_access", Map.of("herald", Map.of("roles", List.of("admin"))))),
+                    Set.of()));
 
     /** {@code ?types=}: none (every type), one type, two types. */
     private static final Map<String, Integer> MASKS = masks();
@@ -85,12 +91,17 @@ class ReadMatrixTest {
             TestEvents.note("root", "root", Action.CREATED, "root writes"),
             TestEvents.note("bob", "root", Action.CREATED, "an admin writes for bob"));
 
-    enum Path { LIVE, MEMORY, KAFKA }
+    enum Path {
+        LIVE,
+        MEMORY,
+        KAFKA
+    }
 
     private final GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
     private final EmbeddedChannel channel = new EmbeddedChannel();
     /** What Kafka readers hand to streams, run on the test thread: the embedded loop is single-threaded. */
     private final Queue<Runnable> fromReaders = new ConcurrentLinkedQueue<>();
+
     private KafkaReplayer kafka;
 
     @AfterEach
@@ -110,7 +121,7 @@ class ReadMatrixTest {
             publishAll(hub);
         } else {
             publishAll(hub);
-            open(hub, streams, ResumeIntent.from(new long[]{0}));
+            open(hub, streams, ResumeIntent.from(new long[] {0}));
             ResumeSource source = path == Path.MEMORY ? ResumeSource.MEMORY : ResumeSource.KAFKA;
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 runLoop();
@@ -126,7 +137,9 @@ class ReadMatrixTest {
                         .containsExactlyElementsOf(expected(reader, mask.getValue()));
             }
         }
-        assertThat(metrics.resumes(ResumeSource.RESET)).as("no stream was reset").isZero();
+        assertThat(metrics.resumes(ResumeSource.RESET))
+                .as("no stream was reset")
+                .isZero();
     }
 
     private Hub hub(Path path) {
@@ -135,14 +148,22 @@ class ReadMatrixTest {
                 : new ReplayBuffer(4096, 64 * 1024 * 1024);
         Replayer replayer = null;
         if (path == Path.KAFKA) {
-            kafka = new KafkaReplayer(() -> new TopicConsumer(records()), TOPIC, 2, 64,
+            kafka = new KafkaReplayer(
+                    () -> new TopicConsumer(records()),
+                    TOPIC,
+                    2,
+                    64,
                     new KafkaReplayer.ChunkBounds(1_000, Duration.ofSeconds(5)));
             replayer = target -> kafka.submit(new OnTestThread(target));
         }
-        Hub hub = new Hub(HubTest.settings(100, 10, Duration.ofHours(1)),
-                new ResumeSettings(ResumePosition.topicCheck(TOPIC), Duration.ofHours(1)), ring, replayer, metrics);
-        hub.bufferStartsAt(new long[]{0});
-        hub.startAt(new long[]{0}, encode(0));
+        Hub hub = new Hub(
+                HubTest.settings(100, 10, Duration.ofHours(1)),
+                new ResumeSettings(ResumePosition.topicCheck(TOPIC), Duration.ofHours(1)),
+                ring,
+                replayer,
+                metrics);
+        hub.bufferStartsAt(new long[] {0});
+        hub.startAt(new long[] {0}, encode(0));
         return hub;
     }
 
@@ -151,8 +172,13 @@ class ReadMatrixTest {
             for (Map.Entry<String, Integer> mask : MASKS.entrySet()) {
                 Viewer viewer = reader.viewer();
                 assertThat(hub.admit(viewer.userId())).isEqualTo(Admission.ADMITTED);
-                ClientStream stream = hub.open(viewer.userId(), viewer.admin(), mask.getValue(),
-                        viewer.expiresAt().toEpochMilli(), channel, intent);
+                ClientStream stream = hub.open(
+                        viewer.userId(),
+                        viewer.admin(),
+                        mask.getValue(),
+                        viewer.expiresAt().toEpochMilli(),
+                        channel,
+                        intent);
                 Writes writes = new Writes(stream, Long.MAX_VALUE);
                 stream.subscribe(writes);
                 streams.put(reader.name() + " " + mask.getKey(), writes);
@@ -183,7 +209,8 @@ class ReadMatrixTest {
 
     private static List<UUID> expected(Reader reader, int mask) {
         return EVENTS.stream()
-                .filter(event -> reader.owners() == EVERYONE || reader.owners().contains(event.data().createdBy()))
+                .filter(event -> reader.owners() == EVERYONE
+                        || reader.owners().contains(event.data().createdBy()))
                 .filter(event -> (mask & SseFormat.typeBit(event.action())) != 0)
                 .map(ServiceEvent::id)
                 .toList();
@@ -205,12 +232,13 @@ class ReadMatrixTest {
         Map<String, Integer> masks = new LinkedHashMap<>();
         masks.put("(all types)", SseFormat.allTypes());
         masks.put("(notes:deleted)", SseFormat.typeBit(Action.DELETED));
-        masks.put("(notes:created,notes:updated)", SseFormat.typeBit(Action.CREATED) | SseFormat.typeBit(Action.UPDATED));
+        masks.put(
+                "(notes:created,notes:updated)", SseFormat.typeBit(Action.CREATED) | SseFormat.typeBit(Action.UPDATED));
         return masks;
     }
 
     private static String encode(long next) {
-        return ResumePosition.of(new long[]{next}).encode(TOPIC);
+        return ResumePosition.of(new long[] {next}).encode(TOPIC);
     }
 
     /** The topic's records as the relay writes them (key, value, {@code ce_type} and {@code ce_owner} headers). */
@@ -218,8 +246,18 @@ class ReadMatrixTest {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int offset = 0; offset < EVENTS.size(); offset++) {
             ProducerRecord<byte[], byte[]> sent = TestEvents.record(TOPIC, EVENTS.get(offset));
-            records.add(new ConsumerRecord<>(TOPIC, 0, offset, 0L, TimestampType.CREATE_TIME, sent.key().length,
-                    sent.value().length, sent.key(), sent.value(), sent.headers(), Optional.empty()));
+            records.add(new ConsumerRecord<>(
+                    TOPIC,
+                    0,
+                    offset,
+                    0L,
+                    TimestampType.CREATE_TIME,
+                    sent.key().length,
+                    sent.value().length,
+                    sent.key(),
+                    sent.value(),
+                    sent.headers(),
+                    Optional.empty()));
         }
         return records;
     }

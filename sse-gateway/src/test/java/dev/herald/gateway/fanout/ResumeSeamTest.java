@@ -1,5 +1,8 @@
 package dev.herald.gateway.fanout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import dev.herald.contracts.Action;
 import dev.herald.contracts.NoteData;
 import dev.herald.contracts.ServiceEvent;
@@ -8,9 +11,6 @@ import dev.herald.gateway.resume.ResumePosition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,9 +19,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The seam between replay and live on Netty's embedded channel, with positions made by hand: a stream
@@ -36,8 +35,12 @@ class ResumeSeamTest {
 
     private final GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
     private final ReplayBuffer ring = new ReplayBuffer(64, 1024 * 1024);
-    private final Hub hub = new Hub(HubTest.settings(100, 10, Duration.ofHours(1)),
-            new ResumeSettings(ResumePosition.topicCheck(TOPIC), Duration.ofSeconds(30)), ring, null, metrics);
+    private final Hub hub = new Hub(
+            HubTest.settings(100, 10, Duration.ofHours(1)),
+            new ResumeSettings(ResumePosition.topicCheck(TOPIC), Duration.ofSeconds(30)),
+            ring,
+            null,
+            metrics);
     private final EmbeddedChannel channel = new EmbeddedChannel();
     /** Where the instance stands: next offset of partitions 0 and 1. */
     private final long[] next = new long[2];
@@ -68,7 +71,9 @@ class ResumeSeamTest {
 
         Writes alice = resume("alice", clientAt);
         assertThat(notes(alice)).containsExactly("alice-p1-o0");
-        assertThat(ids(alice).getLast()).as("its id keeps what it had of partition 0").isEqualTo(List.of(3L, 1L));
+        assertThat(ids(alice).getLast())
+                .as("its id keeps what it had of partition 0")
+                .isEqualTo(List.of(3L, 1L));
 
         publish(event("alice", 0), event("alice", 0)); // offsets 1 and 2 of partition 0: it has them
         assertThat(notes(alice)).containsExactly("alice-p1-o0");
@@ -84,7 +89,7 @@ class ResumeSeamTest {
         for (int i = 0; i < 80; i++) {
             publish(event("bob", i % 2));
         }
-        Writes alice = resume("alice", new long[]{0, 0});
+        Writes alice = resume("alice", new long[] {0, 0});
         publish(event("alice", 0));
 
         assertThat(alice.text()).contains("event: reset\ndata: {\"type\":\"reset\",\"reason\":\"unavailable\"}");
@@ -100,8 +105,9 @@ class ResumeSeamTest {
         full.runPendingTasks();
         assertThat(full.isWritable()).isFalse();
 
-        Writes alice = resume("alice", new long[]{0, 0}, full);
-        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> full.runPendingTasks(), "the replay waits, it does not spin");
+        Writes alice = resume("alice", new long[] {0, 0}, full);
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(5), () -> full.runPendingTasks(), "the replay waits, it does not spin");
         assertThat(notes(alice)).isEmpty();
 
         full.flushOutbound(); // the client read
@@ -115,8 +121,8 @@ class ResumeSeamTest {
 
     private Writes resume(String user, long[] position, EmbeddedChannel on) {
         assertThat(hub.admit(user)).isEqualTo(Admission.ADMITTED);
-        ClientStream stream = hub.open(user, false, SseFormat.allTypes(), Long.MAX_VALUE, on,
-                ResumeIntent.from(position));
+        ClientStream stream =
+                hub.open(user, false, SseFormat.allTypes(), Long.MAX_VALUE, on, ResumeIntent.from(position));
         Writes writes = new Writes(stream, Long.MAX_VALUE);
         stream.subscribe(writes);
         on.runPendingTasks();
@@ -134,8 +140,12 @@ class ResumeSeamTest {
         long offset = next[partition]++;
         Instant now = Instant.now();
         String marker = owner + "-p" + partition + "-o" + offset;
-        ServiceEvent event = ServiceEvent.forNote(UUID.randomUUID(), Action.CREATED,
-                new NoteData(UUID.randomUUID(), marker, "x", owner, 1, now, now), owner, now);
+        ServiceEvent event = ServiceEvent.forNote(
+                UUID.randomUUID(),
+                Action.CREATED,
+                new NoteData(UUID.randomUUID(), marker, "x", owner, 1, now, now),
+                owner,
+                now);
         long[] after = next.clone();
         return SseFormat.eventFrame(event, CODEC.encode(event), encode(after), partition, offset, after);
     }
@@ -150,7 +160,9 @@ class ResumeSeamTest {
         for (String frame : writes.text().split("\n\n")) {
             if (frame.contains("event: notes:")) {
                 String data = frame.substring(frame.indexOf("data: ") + 6);
-                notes.add(CODEC.decode(data.getBytes(StandardCharsets.UTF_8)).data().title());
+                notes.add(CODEC.decode(data.getBytes(StandardCharsets.UTF_8))
+                        .data()
+                        .title());
             }
         }
         return notes;

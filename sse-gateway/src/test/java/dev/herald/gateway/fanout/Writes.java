@@ -1,12 +1,11 @@
 package dev.herald.gateway.fanout;
 
-import org.reactivestreams.Subscription;
-import org.springframework.core.io.buffer.DataBuffer;
-import reactor.core.CoreSubscriber;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.reactivestreams.Subscription;
+import org.springframework.core.io.buffer.DataBuffer;
+import reactor.core.CoreSubscriber;
 
 /** What WebFlux would write to the socket: one entry per emitted buffer. */
 final class Writes implements CoreSubscriber<DataBuffer> {
@@ -32,12 +31,10 @@ final class Writes implements CoreSubscriber<DataBuffer> {
     }
 
     @Override
-    public void onError(Throwable t) {
-    }
+    public void onError(Throwable t) {}
 
     @Override
-    public void onComplete() {
-    }
+    public void onComplete() {}
 
     String text() {
         return String.join("", writes);

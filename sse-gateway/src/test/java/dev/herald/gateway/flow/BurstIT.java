@@ -1,5 +1,8 @@
 package dev.herald.gateway.flow;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.gateway.GatewayIntegrationTest;
@@ -7,15 +10,11 @@ import dev.herald.gateway.SseTestClient;
 import dev.herald.gateway.TestEvents;
 import dev.herald.gateway.fanout.DisconnectReason;
 import dev.herald.testsupport.HeraldIssuer;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * Flow control at its edge: a backlog released at once (one Kafka transaction, so a {@code read_committed}
@@ -29,7 +28,7 @@ class BurstIT extends GatewayIntegrationTest {
         String owner = unique("bulk");
         double slowBefore = metrics.disconnects(DisconnectReason.SLOW);
         try (SseTestClient ownerStream = connect(HeraldIssuer.token(owner, "user"));
-             SseTestClient adminStream = connect(HeraldIssuer.token(unique("watcher"), "admin"))) {
+                SseTestClient adminStream = connect(HeraldIssuer.token(unique("watcher"), "admin"))) {
             List<ServiceEvent> burst = new ArrayList<>();
             for (int i = 0; i < 10_000; i++) {
                 burst.add(TestEvents.note(owner, Action.CREATED, "burst " + i));
@@ -37,13 +36,17 @@ class BurstIT extends GatewayIntegrationTest {
             TestEvents.publishAtOnce(burst);
 
             List<UUID> expected = burst.stream().map(ServiceEvent::id).toList();
-            await().atMost(Duration.ofSeconds(60)).until(() -> ownerStream.ended()
-                    || eventIds(ownerStream).size() >= expected.size());
-            await().atMost(Duration.ofSeconds(60)).until(() -> adminStream.ended()
-                    || eventIds(adminStream).containsAll(expected));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> ownerStream.ended() || eventIds(ownerStream).size() >= expected.size());
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> adminStream.ended() || eventIds(adminStream).containsAll(expected));
 
-            assertThat(ownerStream.ended()).as("the owner's stream is still open").isFalse();
-            assertThat(adminStream.ended()).as("the admin's stream is still open").isFalse();
+            assertThat(ownerStream.ended())
+                    .as("the owner's stream is still open")
+                    .isFalse();
+            assertThat(adminStream.ended())
+                    .as("the admin's stream is still open")
+                    .isFalse();
             // one note's events keep their order; notes spread over partitions arrive in any order
             assertThat(eventIds(ownerStream)).containsExactlyInAnyOrderElementsOf(expected);
             assertThat(eventIds(adminStream).stream().filter(expected::contains).toList())

@@ -1,17 +1,13 @@
 package dev.herald.gateway.flow;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.gateway.TestEvents;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -41,9 +37,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The gateway's memory is bounded in bytes, not in events: a gateway process from the boot jar with a
@@ -57,8 +56,10 @@ class LargeNotesMemoryIT {
     private static final long HEAP = 512L * 1024 * 1024;
     private static final int CONTENT_CHARS = 60 * 1024;
     private static final int USERS = 3;
-    private static final Pattern RING_BYTES = Pattern.compile("(?m)^herald_gateway_replay_buffer_bytes\\{[^}]*} (\\S+)$");
-    private static final Pattern RING_EVENTS = Pattern.compile("(?m)^herald_gateway_replay_buffer_events\\{[^}]*} (\\S+)$");
+    private static final Pattern RING_BYTES =
+            Pattern.compile("(?m)^herald_gateway_replay_buffer_bytes\\{[^}]*} (\\S+)$");
+    private static final Pattern RING_EVENTS =
+            Pattern.compile("(?m)^herald_gateway_replay_buffer_events\\{[^}]*} (\\S+)$");
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<Process> gateways = new ArrayList<>();
@@ -91,16 +92,24 @@ class LargeNotesMemoryIT {
             afterTheFlood = TestEvents.note(users.getFirst(), Action.UPDATED, "after the flood");
             stream.watchFor(afterTheFlood.id().toString());
             TestEvents.publishTo(topic, afterTheFlood);
-            await("every event of the reader's user and the one after the flood").atMost(Duration.ofSeconds(180))
+            await("every event of the reader's user and the one after the flood")
+                    .atMost(Duration.ofSeconds(180))
                     .pollInterval(Duration.ofMillis(500))
-                    .until(() -> (stream.seen(afterTheFlood.id().toString()) && stream.events() >= ofTheReader.size() + 1)
-                            || stream.ended() || !first.isAlive());
+                    .until(() ->
+                            (stream.seen(afterTheFlood.id().toString()) && stream.events() >= ofTheReader.size() + 1)
+                                    || stream.ended()
+                                    || !first.isAlive());
 
             assertThat(first.isAlive()).as("the gateway process is alive").isTrue();
-            assertThat(stream.ended()).as("the prompt reader's stream is still open").isFalse();
+            assertThat(stream.ended())
+                    .as("the prompt reader's stream is still open")
+                    .isFalse();
             assertThat(stream.seen(afterTheFlood.id().toString())).isTrue();
-            assertThat(stream.events()).as("every event of its user, then the new one").isEqualTo(ofTheReader.size() + 1);
-            System.out.printf("LargeNotesMemoryIT: the reader got %,d events, %,d bytes%n", stream.events(), stream.bytes());
+            assertThat(stream.events())
+                    .as("every event of its user, then the new one")
+                    .isEqualTo(ofTheReader.size() + 1);
+            System.out.printf(
+                    "LargeNotesMemoryIT: the reader got %,d events, %,d bytes%n", stream.events(), stream.bytes());
         }
         awaitInService(first, port);
         assertRingWithinItsBudget(port);
@@ -111,7 +120,8 @@ class LargeNotesMemoryIT {
         long restarting = System.nanoTime();
         Process second = start(again, topic, "large-notes-gateway-2.log");
         awaitInService(second, again);
-        System.out.printf("LargeNotesMemoryIT: restarted and filled in %d ms%n", (System.nanoTime() - restarting) / 1_000_000);
+        System.out.printf(
+                "LargeNotesMemoryIT: restarted and filled in %d ms%n", (System.nanoTime() - restarting) / 1_000_000);
         double held = assertRingWithinItsBudget(again);
         assertThat(held).as("the ring holds large notes read back at start-up").isGreaterThan(HEAP / 8.0);
 
@@ -119,7 +129,8 @@ class LargeNotesMemoryIT {
             ServiceEvent fresh = TestEvents.note(users.get(1), Action.CREATED, "after the restart");
             stream.watchFor(fresh.id().toString());
             TestEvents.publishTo(topic, fresh);
-            await("a new event after the restart").atMost(Duration.ofSeconds(60))
+            await("a new event after the restart")
+                    .atMost(Duration.ofSeconds(60))
                     .until(() -> stream.seen(fresh.id().toString()) || stream.ended());
             assertThat(stream.seen(fresh.id().toString())).isTrue();
         }
@@ -144,14 +155,22 @@ class LargeNotesMemoryIT {
         long written = 0;
         long started = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "1",
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024,
-                ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024,
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                HeraldKafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "1",
+                ProducerConfig.LINGER_MS_CONFIG,
+                5,
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                1024 * 1024,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                2 * 1024 * 1024,
+                ProducerConfig.BUFFER_MEMORY_CONFIG,
+                64L * 1024 * 1024,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class))) {
             for (int i = 0; written < bytes; i++) {
                 String owner = users.get(i % users.size());
                 ServiceEvent event = TestEvents.note(owner, Action.CREATED, content);
@@ -169,8 +188,9 @@ class LargeNotesMemoryIT {
             producer.flush();
         }
         assertThat(failure.get()).as("every large note written").isNull();
-        System.out.printf("LargeNotesMemoryIT: %,d bytes of large notes written in %d ms%n", written,
-                (System.nanoTime() - started) / 1_000_000);
+        System.out.printf(
+                "LargeNotesMemoryIT: %,d bytes of large notes written in %d ms%n",
+                written, (System.nanoTime() - started) / 1_000_000);
         return ofTheFirst;
     }
 
@@ -178,8 +198,12 @@ class LargeNotesMemoryIT {
         Path target = Path.of(System.getProperty("basedir", "."), "target");
         Path jar = bootJar(target);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, "-Xmx512m",
-                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
+        List<String> command = List.of(
+                java,
+                "-Xmx512m",
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                jar.toString(),
                 "--server.port=" + port,
                 "--spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
                 "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
@@ -187,8 +211,10 @@ class LargeNotesMemoryIT {
                 "--herald.gateway.session.secure=false",
                 "--herald.gateway.heartbeat=1s",
                 "--spring.main.banner-mode=off");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(target.resolve(logName).toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(target.resolve(logName).toFile())
+                .start();
         gateways.add(process);
         return process;
     }
@@ -204,7 +230,9 @@ class LargeNotesMemoryIT {
 
     /** {@code /actuator/health} answers 200 UP (within the time a start-up with a fill takes). */
     private void awaitInService(Process gateway, int port) {
-        await("health UP").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+        await("health UP")
+                .atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> !gateway.isAlive() || healthUp(port));
         assertThat(gateway.isAlive()).as("the gateway process is alive").isTrue();
     }
@@ -238,14 +266,19 @@ class LargeNotesMemoryIT {
     }
 
     private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static void assertNoOutOfMemory(String logName) throws IOException {
         Path log = Path.of(System.getProperty("basedir", "."), "target", logName);
         try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
-            assertThat(lines.filter(line -> line.contains("OutOfMemoryError")).toList()).as("%s", log).isEmpty();
+            assertThat(lines.filter(line -> line.contains("OutOfMemoryError")).toList())
+                    .as("%s", log)
+                    .isEmpty();
         }
     }
 
@@ -282,7 +315,8 @@ class LargeNotesMemoryIT {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET /events HTTP/1.1\r\nHost: localhost:" + port + "\r\nAccept: text/event-stream\r\n"
-                    + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Authorization: Bearer " + token + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = new BufferedInputStream(socket.getInputStream(), 256 * 1024);
             String status = readLine(in);
@@ -299,7 +333,7 @@ class LargeNotesMemoryIT {
 
         private void read(InputStream in) {
             try {
-                for (;;) {
+                for (; ; ) {
                     int size = Integer.parseInt(readLine(in).split(";")[0].trim(), 16);
                     if (size == 0) {
                         return;

@@ -1,5 +1,7 @@
 package dev.herald.gateway.kafka;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.herald.contracts.CloudEventHeaders;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -7,15 +9,12 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.charset.StandardCharsets;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Which records get a span, and whose child it is; on the SDK with Boot's sampler (parent-based). */
 class DeliveryTracingTest {
@@ -26,7 +25,8 @@ class DeliveryTracingTest {
     private final InMemorySpanExporter exported = InMemorySpanExporter.create();
     private final SdkTracerProvider provider = SdkTracerProvider.builder()
             .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(1.0)))
-            .addSpanProcessor(SimpleSpanProcessor.create(exported)).build();
+            .addSpanProcessor(SimpleSpanProcessor.create(exported))
+            .build();
     private final DeliveryTracing tracing = new DeliveryTracing(provider.get("test"), "notes.events");
 
     @AfterEach
@@ -53,15 +53,16 @@ class DeliveryTracingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "00-" + TRACE_ID + "-" + WRITER_SPAN_ID + "-00", // not sampled by the writer
-            "00-" + TRACE_ID + "-" + WRITER_SPAN_ID + "-02",
-            "00-" + TRACE_ID + "-" + WRITER_SPAN_ID + "-0", // cut short
-            "00-" + TRACE_ID + "-" + WRITER_SPAN_ID + "-0z",
-            "00-00000000000000000000000000000000-" + WRITER_SPAN_ID + "-01", // invalid trace id
-            "00-" + TRACE_ID + "-zzzzzzzzzzzzzzzz-01",
-            ""
-    })
+    @ValueSource(
+            strings = {
+                "00-" + TRACE_ID + "-" + WRITER_SPAN_ID + "-00", // not sampled by the writer
+                "00-" + TRACE_ID + "-" + WRITER_SPAN_ID + "-02",
+                "00-" + TRACE_ID + "-" + WRITER_SPAN_ID + "-0", // cut short
+                "00-" + TRACE_ID + "-" + WRITER_SPAN_ID + "-0z",
+                "00-00000000000000000000000000000000-" + WRITER_SPAN_ID + "-01", // invalid trace id
+                "00-" + TRACE_ID + "-zzzzzzzzzzzzzzzz-01",
+                ""
+            })
     void anUnsampledOrMalformedTraceparentGivesNoSpan(String traceparent) {
         assertThat(tracing.start(record(traceparent))).isNull();
         assertThat(exported.getFinishedSpanItems()).isEmpty();
@@ -69,13 +70,15 @@ class DeliveryTracingTest {
 
     @Test
     void aRecordWithoutTraceparentGivesNoSpan() {
-        assertThat(tracing.start(new ConsumerRecord<>("notes.events", 0, 0, new byte[0], new byte[0]))).isNull();
+        assertThat(tracing.start(new ConsumerRecord<>("notes.events", 0, 0, new byte[0], new byte[0])))
+                .isNull();
         assertThat(exported.getFinishedSpanItems()).isEmpty();
     }
 
     @Test
     void withTracingOffNoRecordGetsASpan() {
-        assertThat(DeliveryTracing.OFF.start(record("00-" + TRACE_ID + "-" + WRITER_SPAN_ID + "-01"))).isNull();
+        assertThat(DeliveryTracing.OFF.start(record("00-" + TRACE_ID + "-" + WRITER_SPAN_ID + "-01")))
+                .isNull();
     }
 
     private static ConsumerRecord<byte[], byte[]> record(String traceparent) {

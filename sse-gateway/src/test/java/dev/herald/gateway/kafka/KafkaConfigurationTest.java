@@ -1,6 +1,10 @@
 package dev.herald.gateway.kafka;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.herald.gateway.GatewayProperties;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.SaslConfigs;
@@ -9,11 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-
-import java.util.List;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the gateway's consumers are built from: Boot's {@code spring.kafka.*}, with Herald's reading put over it. */
 class KafkaConfigurationTest {
@@ -30,13 +29,14 @@ class KafkaConfigurationTest {
         kafka.getConsumer().setEnableAutoCommit(true);
         kafka.getConsumer().setIsolationLevel(KafkaProperties.IsolationLevel.READ_UNCOMMITTED);
         kafka.getConsumer().getProperties().put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, "999999999");
-        GatewayProperties gateway = new Binder(new MapConfigurationPropertySource(
-                Map.of("herald.gateway.kafka.fetch-max-bytes", "2MB")))
+        GatewayProperties gateway = new Binder(
+                        new MapConfigurationPropertySource(Map.of("herald.gateway.kafka.fetch-max-bytes", "2MB")))
                 .bindOrCreate("herald.gateway", GatewayProperties.class);
 
         Map<String, Object> config = KafkaConfiguration.consumerConfig(kafka, "herald-test-", gateway);
 
-        assertThat(config).containsEntry(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, List.of("kafka-1:9093", "kafka-2:9093"))
+        assertThat(config)
+                .containsEntry(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, List.of("kafka-1:9093", "kafka-2:9093"))
                 .containsEntry(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL")
                 .containsEntry(SaslConfigs.SASL_MECHANISM, "SCRAM-SHA-512")
                 .containsEntry(ConsumerConfig.RECEIVE_BUFFER_CONFIG, "262144")

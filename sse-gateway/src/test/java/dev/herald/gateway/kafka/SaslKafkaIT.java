@@ -1,5 +1,8 @@
 package dev.herald.gateway.kafka;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
@@ -9,6 +12,13 @@ import dev.herald.gateway.TestEvents;
 import dev.herald.gateway.fanout.ResumeSource;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.KafkaBrokerProcess;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -20,17 +30,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A cluster whose client listener requires SASL/PLAIN: the gateway logs in with nothing but Boot's standard
@@ -59,9 +58,9 @@ class SaslKafkaIT {
         String topic = createTopic();
         String user = "sasl-" + UUID.randomUUID().toString().substring(0, 8);
         String token = HeraldIssuer.token(user, "user");
-        try (SecondInstance gateway = SecondInstance.start(saslSettings(topic, PASSWORD,
-                     "herald.gateway.resume.ring-size=16", "herald.gateway.resume.fill=false"));
-             KafkaProducer<byte[], byte[]> producer = producer()) {
+        try (SecondInstance gateway = SecondInstance.start(saslSettings(
+                        topic, PASSWORD, "herald.gateway.resume.ring-size=16", "herald.gateway.resume.fill=false"));
+                KafkaProducer<byte[], byte[]> producer = producer()) {
             String lastId;
             try (SseTestClient live = open(gateway.port(), token, Map.of())) {
                 ServiceEvent first = send(producer, topic, user);
@@ -75,11 +74,13 @@ class SaslKafkaIT {
             }
             double fromKafka = gateway.metrics().resumes(ResumeSource.KAFKA);
             try (SseTestClient resumed = open(gateway.port(), token, Map.of("Last-Event-ID", lastId))) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> noteIds(resumed).size() >= missed.size());
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> noteIds(resumed).size() >= missed.size());
                 assertThat(noteIds(resumed)).containsExactlyInAnyOrderElementsOf(missed);
                 assertThat(resumed.named("reset")).isEmpty();
                 // counted when the stream goes live, right after its last replayed frame
-                await("the resume counted as served by a replay reader").atMost(Duration.ofSeconds(10))
+                await("the resume counted as served by a replay reader")
+                        .atMost(Duration.ofSeconds(10))
                         .until(() -> gateway.metrics().resumes(ResumeSource.KAFKA) > fromKafka);
             }
         }
@@ -89,16 +90,21 @@ class SaslKafkaIT {
     void aWrongPasswordGetsNoEventsAndTheConsumerIsDown() throws Exception {
         String topic = createTopic();
         try (SecondInstance gateway = SecondInstance.launch(saslSettings(topic, "not-the-" + PASSWORD));
-             KafkaProducer<byte[], byte[]> producer = producer()) {
+                KafkaProducer<byte[], byte[]> producer = producer()) {
             NotesEventConsumer consumer = gateway.bean(NotesEventConsumer.class);
-            await().atMost(Duration.ofSeconds(30)).until(() -> consumer.health().getStatus().equals(Status.DOWN));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> consumer.health().getStatus().equals(Status.DOWN));
             Health health = consumer.health();
             assertThat(health.getDetails().get("reason")).asString().contains("SaslAuthenticationException");
 
             send(producer, topic, "sasl-nobody");
-            await("the instance never admits streams").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+            await("the instance never admits streams")
+                    .during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(5))
                     .until(() -> !gateway.hub().isReady());
-            assertThat(consumer.kafkaHealth().getDetails().get("lastPollMillisAgo")).as("never polled").isEqualTo(-1L);
+            assertThat(consumer.kafkaHealth().getDetails().get("lastPollMillisAgo"))
+                    .as("never polled")
+                    .isEqualTo(-1L);
         }
     }
 
@@ -125,8 +131,11 @@ class SaslKafkaIT {
     }
 
     private static List<UUID> noteIds(SseTestClient stream) {
-        return stream.events().stream().filter(event -> event.name().startsWith("notes:"))
-                .map(event -> CODEC.decode(event.data().getBytes(StandardCharsets.UTF_8)).id()).toList();
+        return stream.events().stream()
+                .filter(event -> event.name().startsWith("notes:"))
+                .map(event -> CODEC.decode(event.data().getBytes(StandardCharsets.UTF_8))
+                        .id())
+                .toList();
     }
 
     private static ServiceEvent send(KafkaProducer<byte[], byte[]> producer, String topic, String owner)
@@ -139,15 +148,20 @@ class SaslKafkaIT {
     /** The test's own clients use the broker's open listener. */
     private static KafkaProducer<byte[], byte[]> producer() {
         return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class));
     }
 
     private static String createTopic() throws Exception {
         String topic = "sasl." + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
         return topic;

@@ -1,8 +1,8 @@
 package dev.herald.gateway.metrics;
 
-import dev.herald.gateway.GatewayIntegrationTest;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.gateway.GatewayIntegrationTest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,8 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every gateway metric the Grafana dashboard and the alert rules under deploy/ use is exported by a running gateway on
@@ -31,9 +30,14 @@ class ExportedMetricsIT extends GatewayIntegrationTest {
     @Test
     void everyMetricTheDashboardAndTheAlertsUseIsExported() throws Exception {
         Set<String> used = usedByDeploy(OURS);
-        assertThat(used).as("gateway metrics in the dashboard and the rules")
-                .contains("herald_gateway_connections", "herald_gateway_consumer_lag", "herald_gateway_disconnects_total",
-                        "herald_gateway_resumes_total", "herald_gateway_delivery_latency_seconds_bucket");
+        assertThat(used)
+                .as("gateway metrics in the dashboard and the rules")
+                .contains(
+                        "herald_gateway_connections",
+                        "herald_gateway_consumer_lag",
+                        "herald_gateway_disconnects_total",
+                        "herald_gateway_resumes_total",
+                        "herald_gateway_delivery_latency_seconds_bucket");
 
         String scrape = scrape();
         Set<String> exported = new TreeSet<>();
@@ -49,11 +53,14 @@ class ExportedMetricsIT extends GatewayIntegrationTest {
     void labelValuesTheRulesSelectExistAndSeriesCarryTheApplicationTag() throws Exception {
         String scrape = scrape();
         String rules = Files.readString(repositoryRoot().resolve("deploy/prometheus/herald-alerts.yml"));
-        Matcher selected = Pattern.compile("(herald_gateway_[a-z_]+)\\{[^}]*?(reason|source)=\"([a-z]+)\"").matcher(rules);
+        Matcher selected = Pattern.compile("(herald_gateway_[a-z_]+)\\{[^}]*?(reason|source)=\"([a-z]+)\"")
+                .matcher(rules);
         int checked = 0;
         while (selected.find()) {
-            assertThat(scrape).as("%s with %s=%s", selected.group(1), selected.group(2), selected.group(3))
-                    .containsPattern("(?m)^" + selected.group(1) + "\\{[^}]*" + selected.group(2) + "=\"" + selected.group(3) + "\"");
+            assertThat(scrape)
+                    .as("%s with %s=%s", selected.group(1), selected.group(2), selected.group(3))
+                    .containsPattern("(?m)^" + selected.group(1) + "\\{[^}]*" + selected.group(2) + "=\""
+                            + selected.group(3) + "\"");
             checked++;
         }
         assertThat(checked).as("label selectors checked").isGreaterThanOrEqualTo(3);
@@ -61,9 +68,12 @@ class ExportedMetricsIT extends GatewayIntegrationTest {
     }
 
     private String scrape() throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
-                        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return response.body();
     }
@@ -72,7 +82,9 @@ class ExportedMetricsIT extends GatewayIntegrationTest {
     private static Set<String> usedByDeploy(Pattern pattern) throws IOException {
         Path deploy = repositoryRoot().resolve("deploy");
         Set<String> names = new TreeSet<>();
-        for (Path file : new Path[] {deploy.resolve("grafana/herald-dashboard.json"), deploy.resolve("prometheus/herald-alerts.yml")}) {
+        for (Path file : new Path[] {
+            deploy.resolve("grafana/herald-dashboard.json"), deploy.resolve("prometheus/herald-alerts.yml")
+        }) {
             Matcher name = pattern.matcher(Files.readString(file));
             while (name.find()) {
                 names.add(name.group());
@@ -87,7 +99,8 @@ class ExportedMetricsIT extends GatewayIntegrationTest {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("deploy/grafana not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "deploy/grafana not found above " + Path.of("").toAbsolutePath());
         }
         return dir;
     }

@@ -1,5 +1,8 @@
 package dev.herald.gateway.resume;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.gateway.GatewayIntegrationTest;
@@ -8,10 +11,6 @@ import dev.herald.gateway.TestEvents;
 import dev.herald.gateway.fanout.ResumeSource;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
-import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -25,9 +24,9 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Kill one of two instances: a gateway process started from the boot jar holds 500 streams while events
@@ -73,7 +72,8 @@ class InstanceLossIT extends GatewayIntegrationTest {
         String adminRole = "admin";
         for (int u = 0; u < USERS; u++) {
             boolean admin = u < ADMINS;
-            String token = admin ? HeraldIssuer.token(users.get(u), adminRole) : HeraldIssuer.token(users.get(u), "user");
+            String token =
+                    admin ? HeraldIssuer.token(users.get(u), adminRole) : HeraldIssuer.token(users.get(u), "user");
             for (int s = 0; s < STREAMS_PER_USER; s++) {
                 clients.add(new ResumingClient(users.get(u), admin, token, victimPort, port));
             }
@@ -91,27 +91,36 @@ class InstanceLossIT extends GatewayIntegrationTest {
             ack.get();
         }
 
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> clients.stream().allMatch(client -> client.received().size() >= expected(client, published).size()));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> clients.stream()
+                        .allMatch(client -> client.received().size()
+                                >= expected(client, published).size()));
         for (ResumingClient client : clients) {
             List<UUID> received = client.received();
-            assertThat(received).as("events of %s (admin %s)", client.user, client.admin)
+            assertThat(received)
+                    .as("events of %s (admin %s)", client.user, client.admin)
                     .containsExactlyInAnyOrderElementsOf(expected(client, published));
             assertThat(client.resets()).as("resets of %s", client.user).isZero();
-            assertThat(client.connections()).as("%s moved to the survivor", client.user).isEqualTo(2);
+            assertThat(client.connections())
+                    .as("%s moved to the survivor", client.user)
+                    .isEqualTo(2);
         }
         assertThat(metrics.resumes(ResumeSource.MEMORY) + metrics.resumes(ResumeSource.KAFKA) - resumedBefore)
                 .isGreaterThanOrEqualTo(clients.size());
     }
 
     private static List<UUID> expected(ResumingClient client, List<ServiceEvent> published) {
-        return published.stream().filter(event -> client.admin || event.owner().equals(client.user))
-                .map(ServiceEvent::id).toList();
+        return published.stream()
+                .filter(event -> client.admin || event.owner().equals(client.user))
+                .map(ServiceEvent::id)
+                .toList();
     }
 
     /** Events for random users (and some nobody watches) at a steady rate. */
-    private static void publishFor(Duration duration, List<String> users, List<ServiceEvent> published,
-                                   List<Future<?>> acks) throws InterruptedException {
+    private static void publishFor(
+            Duration duration, List<String> users, List<ServiceEvent> published, List<Future<?>> acks)
+            throws InterruptedException {
         long end = System.nanoTime() + duration.toNanos();
         long interval = 1_000_000_000L / EVENTS_PER_SECOND;
         long next = System.nanoTime();
@@ -135,8 +144,14 @@ class InstanceLossIT extends GatewayIntegrationTest {
             throw new IllegalStateException("no boot jar at " + jar + " (run verify, not test)");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-Xss512k",
-                "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
+        List<String> command = List.of(
+                java,
+                "-Xmx384m",
+                "-XX:TieredStopAtLevel=1",
+                "-Xss512k",
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                jar.toString(),
                 "--server.port=" + port,
                 "--spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
                 "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
@@ -145,17 +160,22 @@ class InstanceLossIT extends GatewayIntegrationTest {
                 "--herald.gateway.resume.ring-size=2000",
                 "--spring.main.banner-mode=off");
         File log = Path.of("target", "instance-loss-victim.log").toFile();
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log)
+                .start();
     }
 
     private static void awaitAdmitting(int port, String token) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            try (SseTestClient probe = SseTestClient.tryGet(port, "/events", SseTestClient.bearer(token))) {
-                return probe.status() == 200;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    try (SseTestClient probe = SseTestClient.tryGet(port, "/events", SseTestClient.bearer(token))) {
+                        return probe.status() == 200;
+                    } catch (IOException | RuntimeException e) {
+                        return false;
+                    }
+                });
     }
 
     private static int freePort() throws IOException {
@@ -198,8 +218,12 @@ class InstanceLossIT extends GatewayIntegrationTest {
                 String lastId = stream.lastId();
                 while (!closed) {
                     try {
-                        SseTestClient next = SseTestClient.tryGet(survivor, "/events", lastId == null
-                                ? SseTestClient.bearer(token) : Map.of("Authorization", "Bearer " + token, "Last-Event-ID", lastId));
+                        SseTestClient next = SseTestClient.tryGet(
+                                survivor,
+                                "/events",
+                                lastId == null
+                                        ? SseTestClient.bearer(token)
+                                        : Map.of("Authorization", "Bearer " + token, "Last-Event-ID", lastId));
                         if (next.status() == 200) {
                             connections.add(next);
                             return;
@@ -228,7 +252,9 @@ class InstanceLossIT extends GatewayIntegrationTest {
         }
 
         long resets() {
-            return connections.stream().mapToLong(connection -> connection.named("reset").size()).sum();
+            return connections.stream()
+                    .mapToLong(connection -> connection.named("reset").size())
+                    .sum();
         }
 
         int connections() {

@@ -1,5 +1,8 @@
 package dev.herald.gateway.resume;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.ServiceEventCodec;
@@ -8,14 +11,6 @@ import dev.herald.gateway.SseTestClient;
 import dev.herald.gateway.TestEvents;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.KafkaBrokerProcess;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,9 +26,13 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
 
 /**
  * Kafka goes away and comes back: the broker (a process of its own) is killed like a crash and started
@@ -44,10 +43,11 @@ import static org.awaitility.Awaitility.await;
 class KafkaOutageIT {
 
     private static final Duration OUTAGE = Duration.ofSeconds(20);
-    private static final Pattern COMPONENT = Pattern.compile(
-            "\"(consumer|kafka|streams)\":\\{(?:\"details\":\\{[^{}]*},)?\"status\":\"(\\w+)\"");
+    private static final Pattern COMPONENT =
+            Pattern.compile("\"(consumer|kafka|streams)\":\\{(?:\"details\":\\{[^{}]*},)?\"status\":\"(\\w+)\"");
     private static final ServiceEventCodec CODEC = new ServiceEventCodec();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @Test
     void streamsStayOpenWhileKafkaIsAwayThenGetWhatIsWrittenAfterItIsBackOnTheSameConnection() throws Exception {
@@ -56,11 +56,12 @@ class KafkaOutageIT {
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start()) {
             createTopic(broker, topic);
             try (SecondInstance gateway = SecondInstance.start(
-                    "spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
-                    "herald.gateway.kafka.topic=" + topic,
-                    "management.endpoint.health.show-details=always");
-                 SseTestClient userStream = open(gateway.port(), HeraldIssuer.token(user, "user"));
-                 SseTestClient adminStream = open(gateway.port(), HeraldIssuer.token("outage-admin-" + user, "admin"))) {
+                            "spring.kafka.bootstrap-servers=" + broker.bootstrapServers(),
+                            "herald.gateway.kafka.topic=" + topic,
+                            "management.endpoint.health.show-details=always");
+                    SseTestClient userStream = open(gateway.port(), HeraldIssuer.token(user, "user"));
+                    SseTestClient adminStream =
+                            open(gateway.port(), HeraldIssuer.token("outage-admin-" + user, "admin"))) {
                 List<ServiceEvent> written = new ArrayList<>();
                 try (KafkaProducer<byte[], byte[]> producer = producer(broker)) {
                     written.add(send(producer, topic, user));
@@ -72,11 +73,17 @@ class KafkaOutageIT {
                 int userBeats = userStream.heartbeats();
                 int adminBeats = adminStream.heartbeats();
                 await("streams open and the instance in service while Kafka is away")
-                        .during(OUTAGE).atMost(OUTAGE.plusSeconds(10)).pollInterval(Duration.ofMillis(500))
+                        .during(OUTAGE)
+                        .atMost(OUTAGE.plusSeconds(10))
+                        .pollInterval(Duration.ofMillis(500))
                         .failFast("the instance went out of service", () -> !inService(gateway.port()))
                         .until(() -> !userStream.ended() && !adminStream.ended());
-                assertThat(userStream.heartbeats() - userBeats).as("heartbeats to the user's stream").isGreaterThanOrEqualTo(10);
-                assertThat(adminStream.heartbeats() - adminBeats).as("heartbeats to the admin's stream").isGreaterThanOrEqualTo(10);
+                assertThat(userStream.heartbeats() - userBeats)
+                        .as("heartbeats to the user's stream")
+                        .isGreaterThanOrEqualTo(10);
+                assertThat(adminStream.heartbeats() - adminBeats)
+                        .as("heartbeats to the admin's stream")
+                        .isGreaterThanOrEqualTo(10);
 
                 broker.restart();
                 try (KafkaProducer<byte[], byte[]> producer = producer(broker)) {
@@ -89,11 +96,15 @@ class KafkaOutageIT {
 
                 for (SseTestClient stream : List.of(userStream, adminStream)) {
                     assertThat(stream.ended()).as("the same connection").isFalse();
-                    assertThat(stream.events().stream().filter(event -> event.data().contains("\"connected\"")))
-                            .as("one connected frame: never reconnected").hasSize(1);
+                    assertThat(stream.events().stream()
+                                    .filter(event -> event.data().contains("\"connected\"")))
+                            .as("one connected frame: never reconnected")
+                            .hasSize(1);
                     assertThat(stream.named("reset")).isEmpty();
-                    assertThat(noteIds(stream)).as("everything once")
-                            .containsExactlyInAnyOrderElementsOf(written.stream().map(ServiceEvent::id).toList());
+                    assertThat(noteIds(stream))
+                            .as("everything once")
+                            .containsExactlyInAnyOrderElementsOf(
+                                    written.stream().map(ServiceEvent::id).toList());
                 }
                 assertThat(inService(gateway.port())).isTrue();
             }
@@ -112,10 +123,13 @@ class KafkaOutageIT {
         while (matcher.find()) {
             components.put(matcher.group(1), matcher.group(2));
         }
-        boolean ok = health.statusCode() == 200 && health.body().endsWith("\"status\":\"UP\"}")
+        boolean ok = health.statusCode() == 200
+                && health.body().endsWith("\"status\":\"UP\"}")
                 && readiness.statusCode() == 200
-                && "UP".equals(components.get("consumer")) && "UP".equals(components.get("streams"))
-                && components.containsKey("kafka") && !"DOWN".equals(components.get("kafka"));
+                && "UP".equals(components.get("consumer"))
+                && "UP".equals(components.get("streams"))
+                && components.containsKey("kafka")
+                && !"DOWN".equals(components.get("kafka"));
         if (!ok) {
             System.out.println("KafkaOutageIT: out of service: " + health.statusCode() + " " + health.body()
                     + " readiness " + readiness.statusCode());
@@ -129,12 +143,14 @@ class KafkaOutageIT {
      */
     private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build();
+                .timeout(Duration.ofSeconds(10))
+                .build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (HttpTimeoutException e) {
             System.out.println("KafkaOutageIT: no answer to " + path + " in 10 s; asking again on a new connection");
-            try (HttpClient again = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            try (HttpClient again =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 return again.send(request, HttpResponse.BodyHandlers.ofString());
             }
         }
@@ -153,8 +169,11 @@ class KafkaOutageIT {
     }
 
     private static List<UUID> noteIds(SseTestClient stream) {
-        return stream.events().stream().filter(event -> event.name().startsWith("notes:"))
-                .map(event -> CODEC.decode(event.data().getBytes(StandardCharsets.UTF_8)).id()).toList();
+        return stream.events().stream()
+                .filter(event -> event.name().startsWith("notes:"))
+                .map(event -> CODEC.decode(event.data().getBytes(StandardCharsets.UTF_8))
+                        .id())
+                .toList();
     }
 
     private static ServiceEvent send(KafkaProducer<byte[], byte[]> producer, String topic, String owner)
@@ -166,14 +185,19 @@ class KafkaOutageIT {
 
     private static KafkaProducer<byte[], byte[]> producer(KafkaBrokerProcess broker) {
         return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class));
     }
 
     private static void createTopic(KafkaBrokerProcess broker, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
     }

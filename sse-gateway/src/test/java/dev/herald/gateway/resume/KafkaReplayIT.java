@@ -1,5 +1,8 @@
 package dev.herald.gateway.resume;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.gateway.GatewayIntegrationTest;
@@ -9,6 +12,12 @@ import dev.herald.gateway.TestEvents;
 import dev.herald.gateway.fanout.ResumeSource;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -17,27 +26,18 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 /**
  * Resume when the ring is too small to hold what a client missed: Kafka's replay readers serve it, and a
  * position older than the topic's retention (log start moved past it) gets a reset. A topic of its own,
  * so moving its log start disturbs no other test.
  */
-@TestPropertySource(properties = {
-        "herald.gateway.kafka.topic=" + KafkaReplayIT.TOPIC,
-        "herald.gateway.resume.ring-size=16",
-        "herald.gateway.resume.fill=false",
-        "herald.gateway.resume.replay-readers=2"
-})
+@TestPropertySource(
+        properties = {
+            "herald.gateway.kafka.topic=" + KafkaReplayIT.TOPIC,
+            "herald.gateway.resume.ring-size=16",
+            "herald.gateway.resume.fill=false",
+            "herald.gateway.resume.replay-readers=2"
+        })
 class KafkaReplayIT extends GatewayIntegrationTest {
 
     static final String TOPIC = "resume.replay";
@@ -89,19 +89,25 @@ class KafkaReplayIT extends GatewayIntegrationTest {
         List<UUID> alices = new ArrayList<>();
         List<UUID> bobs = new ArrayList<>();
         for (int i = 0; i < 8; i++) { // 24 events: more than the ring holds
-            alices.add(publish(TestEvents.note(alice, root, Action.UPDATED, "an admin edits")).id());
-            alices.add(publish(TestEvents.note(alice, null, Action.DELETED, "the system deletes")).id());
-            bobs.add(publish(TestEvents.note(bob, root, Action.CREATED, "an admin writes for bob")).id());
+            alices.add(publish(TestEvents.note(alice, root, Action.UPDATED, "an admin edits"))
+                    .id());
+            alices.add(publish(TestEvents.note(alice, null, Action.DELETED, "the system deletes"))
+                    .id());
+            bobs.add(publish(TestEvents.note(bob, root, Action.CREATED, "an admin writes for bob"))
+                    .id());
         }
 
         try (SseTestClient aliceResumed = resume(aliceToken, aliceId);
-             SseTestClient bobResumed = resume(bobToken, bobId);
-             SseTestClient adminResumed = resume(adminToken, adminId)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> eventIds(aliceResumed).size() >= 16
-                    && eventIds(bobResumed).size() >= 8 && eventIds(adminResumed).size() >= 24);
+                SseTestClient bobResumed = resume(bobToken, bobId);
+                SseTestClient adminResumed = resume(adminToken, adminId)) {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> eventIds(aliceResumed).size() >= 16
+                            && eventIds(bobResumed).size() >= 8
+                            && eventIds(adminResumed).size() >= 24);
             ServiceEvent fence = publish(TestEvents.note(alice, root, Action.DELETED, "fence"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(aliceResumed).contains(fence.id())
-                    && eventIds(adminResumed).contains(fence.id()));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> eventIds(aliceResumed).contains(fence.id())
+                            && eventIds(adminResumed).contains(fence.id()));
 
             assertThat(eventIds(aliceResumed)).hasSize(17).endsWith(fence.id());
             assertThat(eventIds(aliceResumed).subList(0, 16)).containsExactlyInAnyOrderElementsOf(alices);
@@ -136,7 +142,9 @@ class KafkaReplayIT extends GatewayIntegrationTest {
             for (ServiceEvent event : spaced) {
                 LineBreaks.assertWrittenAsOneDataLine(resumed, event);
             }
-            assertThat(eventIds(resumed)).containsExactlyInAnyOrderElementsOf(spaced.stream().map(ServiceEvent::id).toList());
+            assertThat(eventIds(resumed))
+                    .containsExactlyInAnyOrderElementsOf(
+                            spaced.stream().map(ServiceEvent::id).toList());
         }
         assertThat(metrics.resumes(ResumeSource.KAFKA)).isGreaterThan(fromKafka);
     }
@@ -153,7 +161,9 @@ class KafkaReplayIT extends GatewayIntegrationTest {
             ResumePosition end = ResumePosition.of(endOffsets());
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> ResumeIT.atOrPast(ResumePosition.decode(TOPIC, stream.lastId()), end));
-            assertThat(stream.events()).as("the connected frame is the only event").hasSize(1);
+            assertThat(stream.events())
+                    .as("the connected frame is the only event")
+                    .hasSize(1);
             assertThat(stream.raw()).as("a checkpoint is an id: line alone").containsPattern("\n\nid: [^\n]+\n\n");
             String checkpoint = stream.lastId();
             assertThat(checkpoint).isNotEqualTo(initial);
@@ -163,10 +173,13 @@ class KafkaReplayIT extends GatewayIntegrationTest {
             double fromKafka = metrics.resumes(ResumeSource.KAFKA);
             try (SseTestClient resumed = resume(token, checkpoint)) {
                 ServiceEvent mine = publish(quiet, Action.CREATED);
-                await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(resumed).contains(mine.id()));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> eventIds(resumed).contains(mine.id()));
                 assertThat(eventIds(resumed)).containsExactly(mine.id());
             }
-            assertThat(metrics.resumes(ResumeSource.MEMORY)).as("resumed from memory").isEqualTo(fromMemory + 1);
+            assertThat(metrics.resumes(ResumeSource.MEMORY))
+                    .as("resumed from memory")
+                    .isEqualTo(fromMemory + 1);
             assertThat(metrics.resumes(ResumeSource.KAFKA)).as("no Kafka read").isEqualTo(fromKafka);
         }
     }
@@ -186,15 +199,17 @@ class KafkaReplayIT extends GatewayIntegrationTest {
         }
 
         try (SseTestClient two = resume(port, token, "/events?types=notes:created,notes:deleted", lastId);
-             SseTestClient one = resume(port, token, "/events?types=notes:updated", lastId);
-             SseTestClient admin = resume(port, adminToken, "/events?types=notes:updated", adminId)) {
+                SseTestClient one = resume(port, token, "/events?types=notes:updated", lastId);
+                SseTestClient admin = resume(port, adminToken, "/events?types=notes:updated", adminId)) {
             ResumeIT.awaitCount(two, 16);
             ResumeIT.awaitCount(one, 8);
             ResumeIT.awaitCount(admin, 8);
             ServiceEvent liveUpdate = publish(alice, Action.UPDATED);
             ServiceEvent liveDelete = publish(alice, Action.DELETED);
-            await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(two).contains(liveDelete.id())
-                    && eventIds(one).contains(liveUpdate.id()) && eventIds(admin).contains(liveUpdate.id()));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> eventIds(two).contains(liveDelete.id())
+                            && eventIds(one).contains(liveUpdate.id())
+                            && eventIds(admin).contains(liveUpdate.id()));
 
             assertThat(eventIds(two)).hasSize(17).endsWith(liveDelete.id());
             assertThat(eventIds(two).subList(0, 16)).containsExactlyInAnyOrderElementsOf(createdOrDeleted);
@@ -216,9 +231,13 @@ class KafkaReplayIT extends GatewayIntegrationTest {
         moveLogStartToTheEnd();
 
         try (SseTestClient resumed = resume(token, lastId)) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> !resumed.named("reset").isEmpty());
-            assertThat(resumed.named("reset").getFirst().data()).isEqualTo("{\"type\":\"reset\",\"reason\":\"expired\"}");
-            assertThat(eventIds(resumed)).as("nothing is replayed after a reset").isEmpty();
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> !resumed.named("reset").isEmpty());
+            assertThat(resumed.named("reset").getFirst().data())
+                    .isEqualTo("{\"type\":\"reset\",\"reason\":\"expired\"}");
+            assertThat(eventIds(resumed))
+                    .as("nothing is replayed after a reset")
+                    .isEmpty();
             ServiceEvent live = publish(alice, Action.DELETED);
             await().atMost(Duration.ofSeconds(10)).until(() -> eventIds(resumed).contains(live.id()));
             assertThat(eventIds(resumed)).containsExactly(live.id());
@@ -243,7 +262,8 @@ class KafkaReplayIT extends GatewayIntegrationTest {
 
     /** The next offset of every partition: the topic's end. */
     private static long[] endOffsets() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers()))) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < 3; p++) {
                 latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
@@ -258,14 +278,17 @@ class KafkaReplayIT extends GatewayIntegrationTest {
 
     /** What retention does to old records: every partition's log start moves to its end. */
     private static void moveLogStartToTheEnd() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers()))) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HeraldKafka.bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < 3; p++) {
                 latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
             }
             Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, info) ->
-                    delete.put(tp, RecordsToDelete.beforeOffset(info.offset())));
+            admin.listOffsets(latest)
+                    .all()
+                    .get()
+                    .forEach((tp, info) -> delete.put(tp, RecordsToDelete.beforeOffset(info.offset())));
             admin.deleteRecords(delete).all().get();
         }
     }
@@ -283,7 +306,9 @@ class KafkaReplayIT extends GatewayIntegrationTest {
             }
             ResumePosition position = ResumePosition.decode(topic, event.id());
             if (previous != null) {
-                assertThat(ResumeIT.atOrPast(position, previous)).as("id %s after %s", position, previous).isTrue();
+                assertThat(ResumeIT.atOrPast(position, previous))
+                        .as("id %s after %s", position, previous)
+                        .isTrue();
             }
             previous = position;
         }

@@ -1,14 +1,13 @@
 package dev.herald.gateway.resume;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.Base64;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ResumePositionTest {
 
@@ -36,7 +35,8 @@ class ResumePositionTest {
         String foreign = ResumePosition.of(5, 6, 7).encode("orders.events");
 
         assertThatThrownBy(() -> ResumePosition.decode(TOPIC, foreign))
-                .isInstanceOfSatisfying(InvalidPositionException.class,
+                .isInstanceOfSatisfying(
+                        InvalidPositionException.class,
                         e -> assertThat(e.reason()).isEqualTo(InvalidPositionException.Reason.FOREIGN_TOPIC));
     }
 
@@ -50,10 +50,10 @@ class ResumePositionTest {
     void refusesAHostileBodyBehindThisTopicsHeaderAsUnreadable() {
         int check = ResumePosition.topicCheck(TOPIC);
         byte[] header = {ResumePosition.FORMAT, (byte) (check >>> 16), (byte) (check >>> 8), (byte) check};
-        byte[] tooManyPartitions = concat(header, new byte[]{(byte) 0x89, 0x27}); // 5001 partitions
-        byte[] offsetTooLarge = concat(header, new byte[]{1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1});
-        byte[] truncated = concat(header, new byte[]{2, 5});
-        for (byte[] body : new byte[][]{tooManyPartitions, offsetTooLarge, truncated}) {
+        byte[] tooManyPartitions = concat(header, new byte[] {(byte) 0x89, 0x27}); // 5001 partitions
+        byte[] offsetTooLarge = concat(header, new byte[] {1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1});
+        byte[] truncated = concat(header, new byte[] {2, 5});
+        for (byte[] body : new byte[][] {tooManyPartitions, offsetTooLarge, truncated}) {
             assertUnreadable(Base64.getUrlEncoder().withoutPadding().encodeToString(body));
         }
         assertUnreadable("x".repeat(ResumePosition.MAX_ENCODED_LENGTH + 1));
@@ -62,7 +62,8 @@ class ResumePositionTest {
     private static void assertUnreadable(String id) {
         assertThatThrownBy(() -> ResumePosition.decode(TOPIC, id))
                 .as("id %s", id)
-                .isInstanceOfSatisfying(InvalidPositionException.class,
+                .isInstanceOfSatisfying(
+                        InvalidPositionException.class,
                         e -> assertThat(e.reason()).isEqualTo(InvalidPositionException.Reason.UNREADABLE));
     }
 
@@ -84,7 +85,8 @@ class ResumePositionTest {
 
     @Test
     void aPartitionAddedLaterStandsAtItsBeginning() {
-        ResumePosition position = ResumePosition.decode(TOPIC, ResumePosition.of(10, 20).encode(TOPIC));
+        ResumePosition position =
+                ResumePosition.decode(TOPIC, ResumePosition.of(10, 20).encode(TOPIC));
 
         assertThat(position.nextOffset(2)).isZero();
         assertThat(position.includes(1, 19)).isTrue();

@@ -1,5 +1,8 @@
 package dev.herald.gateway.resume;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.contracts.Topics;
@@ -9,17 +12,13 @@ import dev.herald.gateway.SseTestClient;
 import dev.herald.gateway.TestEvents;
 import dev.herald.gateway.fanout.ResumeSource;
 import dev.herald.testsupport.HeraldIssuer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** A client of one instance resumes on another: any instance can interpret any instance's ids. */
 class TwoInstancesIT extends GatewayIntegrationTest {

@@ -1,18 +1,17 @@
 package dev.herald.gateway.stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.gateway.GatewayIntegrationTest;
 import dev.herald.gateway.SseTestClient;
 import dev.herald.gateway.fanout.ClientStream;
 import dev.herald.testsupport.HeraldIssuer;
-import org.junit.jupiter.api.Test;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import javax.management.ObjectName;
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
 
 class ConnectionChurnIT extends GatewayIntegrationTest {
 
@@ -40,18 +39,20 @@ class ConnectionChurnIT extends GatewayIntegrationTest {
         }
 
         await().atMost(Duration.ofSeconds(20)).until(() -> hub.connections() == 0 && hub.indexedStreams() == 0);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> liveInstances(ClientStream.class.getName()) == 0
                         && liveInstances(ClientStream.class.getName() + "$Watcher") == 0);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> usedHeapAfterGc() < baseline + ALLOWED_GROWTH);
     }
 
     /** Live objects of a class after a full collection (the JVM's own class histogram). */
     private static long liveInstances(String className) throws Exception {
         ObjectName diagnostics = new ObjectName("com.sun.management:type=DiagnosticCommand");
-        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(diagnostics, "gcClassHistogram",
-                new Object[]{null}, new String[]{String[].class.getName()});
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer()
+                .invoke(diagnostics, "gcClassHistogram", new Object[] {null}, new String[] {String[].class.getName()});
         for (String line : histogram.split("\n")) {
             String[] columns = line.trim().split("\\s+");
             if (columns.length >= 4 && columns[3].equals(className)) {

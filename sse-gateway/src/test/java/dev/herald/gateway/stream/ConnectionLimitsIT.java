@@ -1,15 +1,14 @@
 package dev.herald.gateway.stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.gateway.GatewayIntegrationTest;
 import dev.herald.gateway.SseTestClient;
 import dev.herald.testsupport.HeraldIssuer;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
-
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 @TestPropertySource(properties = {"herald.gateway.max-connections=4", "herald.gateway.max-streams-per-user=2"})
 class ConnectionLimitsIT extends GatewayIntegrationTest {
@@ -19,8 +18,8 @@ class ConnectionLimitsIT extends GatewayIntegrationTest {
         String alice = unique("alice");
         String aliceToken = HeraldIssuer.token(alice, "user");
         try (SseTestClient first = connect(aliceToken);
-             SseTestClient second = connect(aliceToken);
-             SseTestClient third = SseTestClient.get(port, "/events", bearer(aliceToken))) {
+                SseTestClient second = connect(aliceToken);
+                SseTestClient third = SseTestClient.get(port, "/events", bearer(aliceToken))) {
             assertThat(first.status()).isEqualTo(200);
             assertThat(second.status()).isEqualTo(200);
             assertThat(third.status()).isEqualTo(429);
@@ -29,9 +28,9 @@ class ConnectionLimitsIT extends GatewayIntegrationTest {
             assertThat(third.body()).contains("\"status\":429");
 
             try (SseTestClient bob = connect(HeraldIssuer.token(unique("bob"), "user"));
-                 SseTestClient carol = connect(HeraldIssuer.token(unique("carol"), "user"));
-                 SseTestClient dave = SseTestClient.get(port, "/events",
-                         bearer(HeraldIssuer.token(unique("dave"), "user")))) {
+                    SseTestClient carol = connect(HeraldIssuer.token(unique("carol"), "user"));
+                    SseTestClient dave =
+                            SseTestClient.get(port, "/events", bearer(HeraldIssuer.token(unique("dave"), "user")))) {
                 assertThat(bob.status()).isEqualTo(200);
                 assertThat(carol.status()).isEqualTo(200);
                 assertThat(dave.status()).isEqualTo(503);

@@ -1,5 +1,7 @@
 package dev.herald.gateway.stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.launchdarkly.eventsource.ConnectStrategy;
 import com.launchdarkly.eventsource.EventSource;
 import com.launchdarkly.eventsource.MessageEvent;
@@ -11,16 +13,13 @@ import dev.herald.gateway.GatewayIntegrationTest;
 import dev.herald.gateway.TestEvents;
 import dev.herald.gateway.resume.ResumePosition;
 import dev.herald.testsupport.HeraldIssuer;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The stream as a third-party SSE parser (LaunchDarkly's okhttp-eventsource) reads it. */
 class IndependentClientIT extends GatewayIntegrationTest {
@@ -32,8 +31,9 @@ class IndependentClientIT extends GatewayIntegrationTest {
         String alice = unique("alice");
         URI uri = URI.create("http://127.0.0.1:" + port + "/events");
         try (EventSource source = new EventSource.Builder(ConnectStrategy.http(uri)
-                .header("Authorization", "Bearer " + HeraldIssuer.token(alice, "user"))
-                .readTimeout(10, TimeUnit.SECONDS)).build()) {
+                        .header("Authorization", "Bearer " + HeraldIssuer.token(alice, "user"))
+                        .readTimeout(10, TimeUnit.SECONDS))
+                .build()) {
             source.start();
             MessageEvent connected = source.readMessage();
             assertThat(connected.getEventName()).isEqualTo("message");
@@ -50,11 +50,14 @@ class IndependentClientIT extends GatewayIntegrationTest {
                 MessageEvent message = source.readMessage();
                 ServiceEvent received = codec.decode(message.getData());
                 ServiceEvent expected = byId.remove(received.id());
-                assertThat(expected).as("an event published here, received once").isNotNull();
+                assertThat(expected)
+                        .as("an event published here, received once")
+                        .isNotNull();
                 assertThat(received).isEqualTo(expected);
                 assertThat(message.getEventName()).isEqualTo(expected.eventName());
                 assertThat(message.getLastEventId()).isNotBlank();
-                assertThat(ResumePosition.decode(Topics.NOTES_EVENTS, message.getLastEventId()).partitionCount())
+                assertThat(ResumePosition.decode(Topics.NOTES_EVENTS, message.getLastEventId())
+                                .partitionCount())
                         .isEqualTo(3);
             }
             assertThat(source.getBaseRetryDelayMillis()).isBetween(3000L, 5000L); // retry plus its jitter

@@ -1,18 +1,17 @@
 package dev.herald.gateway.stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.gateway.GatewayIntegrationTest;
 import dev.herald.gateway.SseTestClient;
 import dev.herald.gateway.TestEvents;
 import dev.herald.testsupport.HeraldIssuer;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 class PoisonRecordIT extends GatewayIntegrationTest {
 
@@ -26,9 +25,11 @@ class PoisonRecordIT extends GatewayIntegrationTest {
             TestEvents.publishRaw("k3", null);
             ServiceEvent valid = TestEvents.publish(alice, Action.CREATED);
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> !stream.eventsContaining(valid.id().toString()).isEmpty());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !stream.eventsContaining(valid.id().toString()).isEmpty());
             await().atMost(Duration.ofSeconds(5)).until(() -> metrics.skippedRecords() >= skippedBefore + 3);
-            assertThat(stream.events().stream().filter(event -> event.name().startsWith("notes:"))).hasSize(1);
+            assertThat(stream.events().stream().filter(event -> event.name().startsWith("notes:")))
+                    .hasSize(1);
             assertThat(stream.ended()).isFalse();
         }
     }

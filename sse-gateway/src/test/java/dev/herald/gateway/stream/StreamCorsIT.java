@@ -1,19 +1,18 @@
 package dev.herald.gateway.stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.contracts.Topics;
 import dev.herald.gateway.SecondInstance;
 import dev.herald.gateway.SseTestClient;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * CORS with credentials for a dashboard page of another origin, on a running instance with
@@ -40,40 +39,55 @@ class StreamCorsIT {
             String alice = HeraldIssuer.token(unique("alice"), "user");
             String bob = HeraldIssuer.token(unique("bob"), "user");
 
-            for (String path : new String[]{"/events/session", "/events"}) {
-                try (SseTestClient preflight = SseTestClient.request(port, "OPTIONS", path, Map.of("Origin", DASHBOARD,
-                        "Access-Control-Request-Method", path.equals("/events") ? "GET" : "POST",
-                        "Access-Control-Request-Headers", "authorization"));
-                     SseTestClient refused = SseTestClient.request(port, "OPTIONS", path, Map.of("Origin", STRANGER,
-                             "Access-Control-Request-Method", "POST"))) {
+            for (String path : new String[] {"/events/session", "/events"}) {
+                try (SseTestClient preflight = SseTestClient.request(
+                                port,
+                                "OPTIONS",
+                                path,
+                                Map.of(
+                                        "Origin",
+                                        DASHBOARD,
+                                        "Access-Control-Request-Method",
+                                        path.equals("/events") ? "GET" : "POST",
+                                        "Access-Control-Request-Headers",
+                                        "authorization"));
+                        SseTestClient refused = SseTestClient.request(
+                                port,
+                                "OPTIONS",
+                                path,
+                                Map.of("Origin", STRANGER, "Access-Control-Request-Method", "POST"))) {
                     assertCors(preflight, path + " preflight");
                     assertThat(preflight.status()).isEqualTo(204);
                     assertThat(preflight.header("access-control-allow-methods")).contains("GET", "POST", "DELETE");
-                    assertThat(preflight.header("access-control-allow-headers")).containsIgnoringCase("authorization")
+                    assertThat(preflight.header("access-control-allow-headers"))
+                            .containsIgnoringCase("authorization")
                             .containsIgnoringCase("last-event-id");
                     assertThat(refused.status()).isEqualTo(403);
                     assertThat(refused.header("access-control-allow-origin")).isNull();
                 }
             }
 
-            try (SseTestClient session = SseTestClient.request(port, "POST", "/events/session",
-                    withOrigin(DASHBOARD, SseTestClient.bearer(alice)))) {
+            try (SseTestClient session = SseTestClient.request(
+                    port, "POST", "/events/session", withOrigin(DASHBOARD, SseTestClient.bearer(alice)))) {
                 assertThat(session.status()).isEqualTo(204);
                 assertCors(session, "POST /events/session");
                 assertThat(session.header("set-cookie")).startsWith("herald_events=");
             }
             try (SseTestClient anonymous = SseTestClient.get(port, "/events", Map.of("Origin", DASHBOARD));
-                 SseTestClient stranger = SseTestClient.get(port, "/events", Map.of("Origin", STRANGER))) {
+                    SseTestClient stranger = SseTestClient.get(port, "/events", Map.of("Origin", STRANGER))) {
                 assertThat(anonymous.status()).isEqualTo(401);
                 assertCors(anonymous, "401");
                 assertThat(stranger.status()).isEqualTo(401);
                 assertThat(stranger.header("access-control-allow-origin")).isNull();
             }
             try (SseTestClient aliceStream = connect(port, alice);
-                 SseTestClient tooMany = SseTestClient.get(port, "/events", withOrigin(DASHBOARD, SseTestClient.bearer(alice)));
-                 SseTestClient bobStream = connect(port, bob);
-                 SseTestClient full = SseTestClient.get(port, "/events",
-                         withOrigin(DASHBOARD, SseTestClient.bearer(HeraldIssuer.token(unique("carol"), "user"))))) {
+                    SseTestClient tooMany =
+                            SseTestClient.get(port, "/events", withOrigin(DASHBOARD, SseTestClient.bearer(alice)));
+                    SseTestClient bobStream = connect(port, bob);
+                    SseTestClient full = SseTestClient.get(
+                            port,
+                            "/events",
+                            withOrigin(DASHBOARD, SseTestClient.bearer(HeraldIssuer.token(unique("carol"), "user"))))) {
                 assertThat(aliceStream.status()).isEqualTo(200);
                 assertCors(aliceStream, "the stream");
                 assertThat(tooMany.status()).isEqualTo(429);
@@ -93,10 +107,14 @@ class StreamCorsIT {
     }
 
     private static void assertCors(SseTestClient answer, String what) {
-        assertThat(answer.header("access-control-allow-origin")).as("%s: Access-Control-Allow-Origin", what)
+        assertThat(answer.header("access-control-allow-origin"))
+                .as("%s: Access-Control-Allow-Origin", what)
                 .isEqualTo(DASHBOARD);
-        assertThat(answer.header("access-control-allow-credentials")).as("%s: -Credentials", what).isEqualTo("true");
-        assertThat(answer.header("access-control-expose-headers")).as("%s: -Expose-Headers", what)
+        assertThat(answer.header("access-control-allow-credentials"))
+                .as("%s: -Credentials", what)
+                .isEqualTo("true");
+        assertThat(answer.header("access-control-expose-headers"))
+                .as("%s: -Expose-Headers", what)
                 .containsIgnoringCase("retry-after");
         assertThat(answer.header("vary")).as("%s: Vary", what).containsIgnoringCase("origin");
     }

@@ -1,15 +1,14 @@
 package dev.herald.gateway.stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.gateway.GatewayIntegrationTest;
 import dev.herald.gateway.SseTestClient;
 import dev.herald.testsupport.HeraldIssuer;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * Tokens at the edges of what a stream needs: one that names no user or no expiry is refused like any
@@ -36,11 +35,12 @@ class TokenClaimsIT extends GatewayIntegrationTest {
     void aClientThatStopsReadingAfterItsTokenExpiredIsDisconnectedAndItsPlacesComeBack() {
         String user = unique("sleeper");
         int before = hub.connections();
-        try (SseTestClient stalled = SseTestClient.getWithoutReading(port, "/events",
-                bearer(HeraldIssuer.token(user, Duration.ofSeconds(3), "user")))) {
+        try (SseTestClient stalled = SseTestClient.getWithoutReading(
+                port, "/events", bearer(HeraldIssuer.token(user, Duration.ofSeconds(3), "user")))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> hub.connections() == before + 1);
             assertThat(stalled.readUntilClosedByServer(Duration.ofSeconds(15)))
-                    .as("the server closed the connection after the token expired").isTrue();
+                    .as("the server closed the connection after the token expired")
+                    .isTrue();
             await().atMost(Duration.ofSeconds(10)).until(() -> hub.connections() == before);
         }
     }

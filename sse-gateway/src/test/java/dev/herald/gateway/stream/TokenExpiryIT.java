@@ -1,18 +1,17 @@
 package dev.herald.gateway.stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.herald.gateway.GatewayIntegrationTest;
 import dev.herald.gateway.SseTestClient;
 import dev.herald.gateway.fanout.DisconnectReason;
 import dev.herald.testsupport.HeraldIssuer;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * A stream ends with {@code event: auth-expired} when its token expires — not before — whether the token
@@ -23,6 +22,7 @@ class TokenExpiryIT extends GatewayIntegrationTest {
 
     /** Tokens of 3 s: {@code exp} is whole seconds after {@code iat}, so one expires at least 2 s after it is issued. */
     private static final Duration VALIDITY = Duration.ofSeconds(3);
+
     private static final long NOT_BEFORE_MILLIS = 2_000;
 
     @Test
@@ -30,13 +30,15 @@ class TokenExpiryIT extends GatewayIntegrationTest {
         double expiredBefore = metrics.disconnects(DisconnectReason.EXPIRED);
         long issued = System.nanoTime();
         try (SseTestClient stream = connect(HeraldIssuer.token(unique("brief"), VALIDITY, "user"));
-             SseTestClient longer = connect(HeraldIssuer.token(unique("steady"), "user"))) {
+                SseTestClient longer = connect(HeraldIssuer.token(unique("steady"), "user"))) {
             await().atMost(Duration.ofSeconds(10)).until(stream::ended);
 
-            assertThat((stream.endedNanos() - issued) / 1_000_000).as("ms from the token's issue to the end")
+            assertThat((stream.endedNanos() - issued) / 1_000_000)
+                    .as("ms from the token's issue to the end")
                     .isGreaterThanOrEqualTo(NOT_BEFORE_MILLIS);
             assertThat(stream.events().getLast().name()).isEqualTo("auth-expired");
-            assertThat(stream.endCause()).as("ended by the server, not a read timeout or a parse error")
+            assertThat(stream.endCause())
+                    .as("ended by the server, not a read timeout or a parse error")
                     .isIn(SseTestClient.CLEAN_END, SseTestClient.CONNECTION_CLOSED);
             assertThat(longer.ended()).isFalse();
             assertThat(metrics.disconnects(DisconnectReason.EXPIRED)).isGreaterThan(expiredBefore);
@@ -52,16 +54,20 @@ class TokenExpiryIT extends GatewayIntegrationTest {
             assertThat(session.status()).isEqualTo(204);
             setCookie = session.header("set-cookie");
         }
-        assertThat(maxAge(setCookie)).as("the cookie lives as long as the token").isBetween(1L, 3L);
+        assertThat(maxAge(setCookie))
+                .as("the cookie lives as long as the token")
+                .isBetween(1L, 3L);
         try (SseTestClient stream = SseTestClient.get(port, "/events", Map.of("Cookie", "herald_events=" + token))) {
             awaitConnected(stream);
             assertThat(stream.status()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(10)).until(stream::ended);
 
-            assertThat((stream.endedNanos() - issued) / 1_000_000).as("ms from the token's issue to the end")
+            assertThat((stream.endedNanos() - issued) / 1_000_000)
+                    .as("ms from the token's issue to the end")
                     .isGreaterThanOrEqualTo(NOT_BEFORE_MILLIS);
             assertThat(stream.events().getLast().name()).isEqualTo("auth-expired");
-            assertThat(stream.endCause()).as("ended by the server, not a read timeout or a parse error")
+            assertThat(stream.endCause())
+                    .as("ended by the server, not a read timeout or a parse error")
                     .isIn(SseTestClient.CLEAN_END, SseTestClient.CONNECTION_CLOSED);
         }
     }
@@ -72,9 +78,11 @@ class TokenExpiryIT extends GatewayIntegrationTest {
         try (SseTestClient session = SseTestClient.request(port, "POST", "/events/session", bearer(token))) {
             assertThat(session.status()).isEqualTo(204);
             String setCookie = session.header("set-cookie");
-            assertThat(setCookie).startsWith("herald_events=" + token + ";")
+            assertThat(setCookie)
+                    .startsWith("herald_events=" + token + ";")
                     .contains("; HttpOnly", "; SameSite=Strict", "; Path=/events")
-                    .as("this fixture sets herald.gateway.session.secure=false").doesNotContain("Secure");
+                    .as("this fixture sets herald.gateway.session.secure=false")
+                    .doesNotContain("Secure");
             assertThat(maxAge(setCookie)).isBetween(3_590L, 3_600L);
             assertThat(session.header("cache-control")).isEqualTo("no-store");
         }
@@ -84,12 +92,14 @@ class TokenExpiryIT extends GatewayIntegrationTest {
     void aTokenInTheQueryStringIsNeverRead() {
         String token = HeraldIssuer.token(unique("alice"), "user");
         int before = hub.connections();
-        for (String query : new String[]{"access_token", "token"}) {
+        for (String query : new String[] {"access_token", "token"}) {
             try (SseTestClient stream = SseTestClient.get(port, "/events?" + query + "=" + token, Map.of());
-                 SseTestClient session = SseTestClient.request(port, "POST", "/events/session?" + query + "=" + token,
-                         Map.of())) {
+                    SseTestClient session =
+                            SseTestClient.request(port, "POST", "/events/session?" + query + "=" + token, Map.of())) {
                 assertThat(stream.status()).as("GET /events?%s=", query).isEqualTo(401);
-                assertThat(session.status()).as("POST /events/session?%s=", query).isEqualTo(401);
+                assertThat(session.status())
+                        .as("POST /events/session?%s=", query)
+                        .isEqualTo(401);
                 assertThat(session.header("set-cookie")).isNull();
             }
         }
