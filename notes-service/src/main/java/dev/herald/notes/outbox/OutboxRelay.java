@@ -216,9 +216,13 @@ public final class OutboxRelay implements SmartLifecycle {
                     name,
                     e.getMessage());
         }
+        // Rows per batch: halved after each failed batch, back to the full size after a success. A record the broker
+        // refuses for good can hide in a batch: the producer splits a refused batch and re-packs the records of a
+        // partition together again, until the transaction times out, without ever naming the record. Alone in its
+        // batch it is refused by name (RecordTooLargeException) and dead-lettered, and the rows behind it go on.
+        int limit = settings.batchSize();
         while (running) {
-            List<OutboxRow> rows =
-                    store.fetch(settings.batchSize(), settings.maxBatchBytes().toBytes());
+            List<OutboxRow> rows = store.fetch(limit, settings.maxBatchBytes().toBytes());
             if (rows.isEmpty()) {
                 failure = null;
                 wakeUp.await(settings.pollInterval());
@@ -229,11 +233,13 @@ public final class OutboxRelay implements SmartLifecycle {
                 publish(store, rows);
                 failure = null;
                 backoff = Duration.ZERO;
+                limit = settings.batchSize();
             } catch (KafkaUnavailable e) {
                 if (!running) {
                     return; // stopped mid-batch: the rows stay for the next leader
                 }
                 metrics.failed(rows.size());
+                limit = Math.max(1, Math.min(limit, rows.size()) / 2);
                 closeProducer();
                 backoff =
                         backoff.isZero() ? Duration.ofMillis(100) : min(backoff.multipliedBy(2), settings.maxBackoff());
