@@ -85,18 +85,11 @@ public final class NotesEventConsumer implements SmartLifecycle {
      * @param fillEvents how many of the topic's last events to read back into the replay buffer at start-up
      *                   (spread evenly over the partitions), so a fresh instance can resume clients too
      */
-    public NotesEventConsumer(
-            Supplier<Consumer<byte[], byte[]>> consumers,
-            String topic,
-            Duration pollTimeout,
-            Duration partitionRefresh,
-            int fillEvents,
-            Hub hub,
-            GatewayMetrics metrics) {
-        this(consumers, topic, pollTimeout, partitionRefresh, fillEvents, hub, metrics, DeliveryTracing.OFF);
-    }
-
-    /** @param tracing spans of records that carry a trace context ({@link DeliveryTracing#OFF}: none) */
+    /**
+     * @param fillEvents how many of the topic's last events to read back into the replay buffer at start-up
+     *                   (spread evenly over the partitions), so a fresh instance can resume clients too
+     * @param tracing    spans of records that carry a trace context ({@link DeliveryTracing#OFF}: none)
+     */
     NotesEventConsumer(
             Supplier<Consumer<byte[], byte[]>> consumers,
             String topic,

@@ -60,7 +60,8 @@ class ConsumerRecoveryIT {
                 Duration.ofSeconds(1),
                 0,
                 hub,
-                metrics);
+                metrics,
+                DeliveryTracing.OFF);
         consumer.start();
         try {
             await().atMost(Duration.ofSeconds(30)).until(hub::isReady);
