@@ -3,27 +3,24 @@ package dev.herald.gateway.fanout;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.NettyDataBufferFactory;
-import reactor.core.CoreSubscriber;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Operators;
+import reactor.core.publisher.MonoSink;
 
 /**
- * One open stream to one client: who it is for, the frames waiting for its socket, and the response body
- * WebFlux writes to that socket. Compact on purpose (tens of thousands live at once): no Reactor operators
- * of its own, no timers (its shard's ticker sends heartbeats, ends it at token expiry and judges it slow),
- * frames queued by reference to the bytes every recipient shares.
+ * One open stream to one client: who it is for, the frames waiting for its socket, and the writing of them
+ * to its Netty channel. Compact on purpose (tens of thousands live at once): once its response headers went
+ * out it writes frames to the channel itself, without a Reactive Streams pipeline per response (no
+ * subscriber chain, no send queue), and it has no timers (its shard's ticker sends heartbeats, ends it at
+ * token expiry and judges it slow); frames are queued by reference to the bytes every recipient shares.
  *
  * <p>Flow control is the socket's. Frames are handed to Netty only while the channel is writable (Netty
  * holds less than the stream's budget, its write-buffer high water mark); the rest wait here, by
@@ -35,9 +32,8 @@ import reactor.core.publisher.Operators;
  * <p>It keeps its places in the connection limits until its response is over ({@link #ended}): a stream
  * closed for any reason still counts until its socket is gone or its last frame was written.
  */
-public final class ClientStream extends Flux<DataBuffer> implements Subscription {
+public final class ClientStream {
 
-    private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
     private static final String REACTIVE_BRIDGE = "reactor.right.reactiveBridge";
     private static final String WATCHER = "herald.writability";
     private static final int MAX_FRAMES_PER_WRITE = 64;
@@ -50,8 +46,6 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
             AtomicIntegerFieldUpdater.newUpdater(ClientStream.class, "state");
     private static final AtomicIntegerFieldUpdater<ClientStream> ENDED =
             AtomicIntegerFieldUpdater.newUpdater(ClientStream.class, "ended");
-    private static final AtomicLongFieldUpdater<ClientStream> REQUESTED =
-            AtomicLongFieldUpdater.newUpdater(ClientStream.class, "requested");
 
     private static final int OPEN = 0;
     private static final int COMPLETING = 1;
@@ -64,13 +58,14 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
     private final Channel channel;
     private final Shard shard;
 
-    private @Nullable CoreSubscriber<? super DataBuffer> downstream;
+    /** Completes when the stream wrote its last frame; set once its response headers went out. */
+    private @Nullable MonoSink<Void> response;
+
     private @Nullable ArrayDeque<Frame> queue;
     private long queuedBytes;
     private volatile int wip;
     private volatile int state;
     private volatile int ended;
-    private volatile long requested;
     /** When its socket stopped taking data (Netty over the high water mark); 0 while writable. */
     private volatile long unwritableSinceMillis;
 
@@ -153,31 +148,19 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
         return state == OPEN;
     }
 
-    // ---- Publisher side: WebFlux subscribes once and writes what it is given to the socket.
+    // ---- The response: started once its headers went out, over when the last frame is written.
 
-    @Override
-    public void subscribe(CoreSubscriber<? super DataBuffer> actual) {
-        if (downstream != null) {
-            Operators.error(actual, new IllegalStateException("a stream is written once"));
-            return;
-        }
-        downstream = actual;
+    /**
+     * Starts writing, once the response headers went out: the stream joins its shard and gets its first
+     * frames. {@code done} completes when the stream wrote its last frame; cancelling it (the connection
+     * closed) ends the stream as the client's doing.
+     */
+    public void start(MonoSink<Void> done) {
+        done.onCancel(() -> close(DisconnectReason.CLIENT, false));
+        response = done;
         watchWritability();
-        actual.onSubscribe(this);
         shard.register(this);
-    }
-
-    @Override
-    public void request(long n) {
-        if (Operators.validate(n)) {
-            Operators.addCap(REQUESTED, this, n);
-            drain();
-        }
-    }
-
-    @Override
-    public void cancel() {
-        close(DisconnectReason.CLIENT, false);
+        drain();
     }
 
     // ---- Producer side: called on this stream's event loop by its shard or its catch-up.
@@ -309,8 +292,8 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
         if (!ENDED.compareAndSet(this, 0, 1)) {
             return;
         }
-        if (closeWhenEnded) {
-            channel.close();
+        if (closeWhenEnded) { // after everything written so far, the response's last chunk included
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
         Watcher w = watcher;
         watcher = null;
@@ -324,29 +307,38 @@ public final class ClientStream extends Flux<DataBuffer> implements Subscription
         shard.forget(this);
     }
 
-    /** Emits queued frames while the writer has demand and the socket takes data. */
+    /**
+     * Writes queued frames to the channel while the socket takes data, with one flush (one system call) for
+     * everything written, on the channel's event loop; a call from elsewhere moves there.
+     */
     void drain() {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(this::drain);
+            return;
+        }
         if (WIP.getAndIncrement(this) != 0) {
             return;
         }
         int missed = 1;
         do {
-            CoreSubscriber<? super DataBuffer> actual = downstream;
-            if (actual != null && !terminated) {
-                while (requested != 0 && state != CLOSED && channel.isWritable()) {
+            MonoSink<Void> done = response;
+            if (done != null && !terminated) {
+                boolean wrote = false;
+                while (state != CLOSED && channel.isWritable()) {
                     ByteBuf batch = takeBatch();
                     if (batch == null) {
                         break;
                     }
-                    if (requested != Long.MAX_VALUE) {
-                        REQUESTED.decrementAndGet(this);
-                    }
-                    actual.onNext(BUFFERS.wrap(batch));
+                    channel.write(batch, channel.voidPromise());
+                    wrote = true;
+                }
+                if (wrote) {
+                    channel.flush();
                 }
                 if (state == COMPLETING && isQueueEmpty()) {
                     terminated = true;
                     STATE.set(this, CLOSED);
-                    actual.onComplete();
+                    done.success(); // the server writes the response's last chunk after what was written
                 } else if (state == CLOSED) {
                     terminated = true;
                 } else {

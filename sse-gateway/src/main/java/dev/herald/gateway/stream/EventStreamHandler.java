@@ -17,11 +17,14 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * {@code GET /events}: authenticates the request, admits the stream (per-user and per-instance limits),
@@ -51,8 +54,9 @@ class EventStreamHandler {
     Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
         String types = request.getQueryParams().getFirst("types");
         String lastEventId = lastEventId(request);
-        return authenticator
-                .authenticate(request)
+        Mono<Viewer> authenticated = detached(authenticator.authenticate(request)); // it has read the token
+        dropCredentials(request);
+        return authenticated
                 .flatMap(viewer -> open(viewer, types, lastEventId, response))
                 .onErrorResume(StreamAuthenticationException.class, e -> unauthorized(response));
     }
@@ -99,11 +103,12 @@ class EventStreamHandler {
         if (admission == Admission.DRAINING) {
             return unavailable(response, "Draining", "this instance is shutting down; connect to another instance");
         }
-        Channel channel = channel(response);
-        if (channel == null) {
+        HttpServerResponse nativeResponse = nativeResponse(response);
+        if (nativeResponse == null) {
             hub.cancelAdmission(viewer.userId());
             return Mono.error(new IllegalStateException("the gateway runs on Reactor Netty only"));
         }
+        Channel channel = ((Connection) nativeResponse).channel();
         ClientStream stream = hub.open(
                 viewer.userId(),
                 viewer.admin(),
@@ -115,7 +120,9 @@ class EventStreamHandler {
         headers.setContentType(EVENT_STREAM);
         headers.set(HttpHeaders.CACHE_CONTROL, "no-cache");
         headers.set("X-Accel-Buffering", "no");
-        return response.writeWith(stream).doFinally(signal -> stream.ended());
+        // The headers (set through WebFlux's view of them) go out first; then the stream writes its frames to the
+        // channel itself until it ends, and Reactor Netty writes the last chunk.
+        return nativeResponse.then().then(Mono.<Void>create(stream::start)).doFinally(signal -> stream.ended());
     }
 
     /** What the client asks for: the live stream, the events after its last id, or a reset when that id is unreadable. */
@@ -148,8 +155,28 @@ class EventStreamHandler {
         return response.setComplete();
     }
 
-    private static @Nullable Channel channel(ServerHttpResponse response) {
+    /**
+     * The viewer through a future: the decoder's operators (and the token, its claims, its key lookups) are let
+     * go once the viewer is known, instead of staying subscribed, upstream of the response, for the life of the
+     * stream.
+     */
+    @SuppressWarnings("NullAway") // toFuture() is typed for a Mono that may complete empty; a viewer's does not
+    private static Mono<Viewer> detached(Mono<Viewer> viewer) {
+        return Mono.fromFuture(viewer.toFuture(), true);
+    }
+
+    /**
+     * Takes the token (header or session cookie) out of the request once it was read: the connection keeps
+     * its request for as long as the stream lasts, and neither the memory nor a heap dump should hold it.
+     */
+    private static void dropCredentials(ServerHttpRequest request) {
+        if (ServerHttpRequestDecorator.getNativeRequest(request) instanceof HttpServerRequest nativeRequest) {
+            nativeRequest.requestHeaders().remove(HttpHeaders.AUTHORIZATION).remove(HttpHeaders.COOKIE);
+        }
+    }
+
+    private static @Nullable HttpServerResponse nativeResponse(ServerHttpResponse response) {
         Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-        return nativeResponse instanceof Connection connection ? connection.channel() : null;
+        return nativeResponse instanceof HttpServerResponse http && nativeResponse instanceof Connection ? http : null;
     }
 }

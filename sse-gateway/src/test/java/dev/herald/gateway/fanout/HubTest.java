@@ -27,7 +27,6 @@ class HubTest {
     private final GatewayMetrics metrics = new GatewayMetrics(registry);
     private ReplayBuffer ring = new ReplayBuffer(4096, 64 * 1024 * 1024);
     private Hub hub = hub(Duration.ofHours(1));
-    private final EmbeddedChannel channel = connection();
 
     private Hub hub(Duration slowGrace) {
         return new Hub(settings(3, 2, slowGrace), new ResumeSettings(0, Duration.ofSeconds(30)), ring, null, metrics);
@@ -60,7 +59,6 @@ class HubTest {
         Writes admin = open("root", true, Long.MAX_VALUE);
 
         hub.publish(List.of(frame("alice", "A1")), new long[0], "P1");
-        channel.runPendingTasks();
 
         assertThat(alice.text()).contains("A1");
         assertThat(admin.text()).contains("A1");
@@ -70,13 +68,12 @@ class HubTest {
     @Test
     void framesThatArriveTogetherLeaveInOneWrite() {
         Writes alice = open("alice", false, Long.MAX_VALUE);
-        int before = alice.writes.size();
+        int before = alice.writes().size();
 
         hub.publish(List.of(frame("alice", "A1"), frame("alice", "A2"), frame("alice", "A3")), new long[0], "P3");
-        channel.runPendingTasks();
 
-        assertThat(alice.writes).hasSize(before + 1);
-        assertThat(alice.writes.getLast()).contains("A1").contains("A2").contains("A3");
+        assertThat(alice.writes()).hasSize(before + 1);
+        assertThat(alice.writes().getLast()).contains("A1").contains("A2").contains("A3");
     }
 
     @Test
@@ -90,10 +87,10 @@ class HubTest {
         for (int i = 0; i < 1_000; i++) {
             burst.add(frame("alice", "B" + i + "."));
         }
-        int writesBefore = reader.writes.size();
+        int writesBefore = reader.writes().size();
         hub.publish(burst, new long[0], "P");
         busy.runPendingTasks();
-        assertThat(reader.writes)
+        assertThat(reader.writes())
                 .as("nothing is handed to a socket over its budget")
                 .hasSize(writesBefore);
 
@@ -114,7 +111,7 @@ class HubTest {
         fill(stalled);
 
         hub.publish(List.of(frame("alice", "1")), new long[0], "P1");
-        runAll(stalled);
+        stalled.runPendingTasks();
         await().atMost(Duration.ofSeconds(5)).until(() -> {
             stalled.advanceTimeBy(10, TimeUnit.MILLISECONDS);
             stalled.runScheduledPendingTasks();
@@ -168,7 +165,6 @@ class HubTest {
         Writes deletesOnly = open("alice", false, Long.MAX_VALUE, SseFormat.typeBit(Action.DELETED));
 
         hub.publish(List.of(frame("alice", "CREATED-1")), new long[0], "P1");
-        channel.runPendingTasks();
 
         assertThat(deletesOnly.text()).doesNotContain("CREATED-1");
         assertThat(registry.counter("herald.gateway.filtered").count()).isEqualTo(1);
@@ -179,14 +175,13 @@ class HubTest {
     }
 
     private Writes open(String user, boolean admin, long demand, int types) {
-        return open(user, admin, demand, types, channel);
+        return open(user, admin, demand, types, connection());
     }
 
     private Writes open(String user, boolean admin, long demand, int types, EmbeddedChannel on) {
         assertThat(hub.admit(user)).isEqualTo(Admission.ADMITTED);
         ClientStream stream = hub.open(user, admin, types, Long.MAX_VALUE, on, ResumeIntent.fresh());
-        Writes writes = new Writes(stream, demand);
-        stream.subscribe(writes);
+        Writes writes = new Writes(stream, on);
         on.runPendingTasks();
         return writes;
     }
@@ -195,11 +190,6 @@ class HubTest {
     private static void fill(EmbeddedChannel socket) {
         socket.write(Unpooled.wrappedBuffer(new byte[BUDGET * 2]));
         socket.runPendingTasks();
-    }
-
-    private void runAll(EmbeddedChannel other) {
-        channel.runPendingTasks();
-        other.runPendingTasks();
     }
 
     private static Frame frame(String owner, String marker) {

@@ -98,7 +98,8 @@ class ReadMatrixTest {
     }
 
     private final GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
-    private final EmbeddedChannel channel = new EmbeddedChannel();
+    /** Each stream's connection (each its own embedded event loop, so its own shard). */
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
     /** What Kafka readers hand to streams, run on the test thread: the embedded loop is single-threaded. */
     private final Queue<Runnable> fromReaders = new ConcurrentLinkedQueue<>();
 
@@ -172,6 +173,8 @@ class ReadMatrixTest {
             for (Map.Entry<String, Integer> mask : MASKS.entrySet()) {
                 Viewer viewer = reader.viewer();
                 assertThat(hub.admit(viewer.userId())).isEqualTo(Admission.ADMITTED);
+                EmbeddedChannel channel = new EmbeddedChannel();
+                channels.add(channel);
                 ClientStream stream = hub.open(
                         viewer.userId(),
                         viewer.admin(),
@@ -179,12 +182,11 @@ class ReadMatrixTest {
                         viewer.expiresAt().toEpochMilli(),
                         channel,
                         intent);
-                Writes writes = new Writes(stream, Long.MAX_VALUE);
-                stream.subscribe(writes);
+                Writes writes = new Writes(stream, channel);
                 streams.put(reader.name() + " " + mask.getKey(), writes);
             }
         }
-        channel.runPendingTasks();
+        channels.forEach(EmbeddedChannel::runPendingTasks);
     }
 
     /** Each event as the consumer hands it over: its own batch, its frame's id the position after it. */
@@ -194,7 +196,7 @@ class ReadMatrixTest {
             long[] after = {offset + 1};
             Frame frame = SseFormat.eventFrame(event, CODEC.encode(event), encode(offset + 1), 0, offset, after);
             hub.publish(List.of(frame), after.clone(), encode(offset + 1));
-            channel.runPendingTasks();
+            channels.forEach(EmbeddedChannel::runPendingTasks);
         }
     }
 
@@ -203,8 +205,10 @@ class ReadMatrixTest {
         for (Runnable task = fromReaders.poll(); task != null; task = fromReaders.poll()) {
             task.run();
         }
-        channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
-        channel.runPendingTasks();
+        for (EmbeddedChannel channel : channels) {
+            channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+            channel.runPendingTasks();
+        }
     }
 
     private static List<UUID> expected(Reader reader, int mask) {

@@ -1,42 +1,43 @@
 package dev.herald.gateway.fanout;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.reactivestreams.Subscription;
-import org.springframework.core.io.buffer.DataBuffer;
-import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
 
-/** What WebFlux would write to the socket: one entry per emitted buffer. */
-final class Writes implements CoreSubscriber<DataBuffer> {
-    final List<String> writes = new CopyOnWriteArrayList<>();
+/**
+ * What a stream wrote to its socket: one entry per write the stream handed its channel (buffers of NUL
+ * bytes that a test wrote to fill the socket are left out). The stream is started as the server starts it
+ * (once its headers went out) and writes to {@code channel} itself.
+ */
+final class Writes {
+    private final List<String> writes = new ArrayList<>();
     final ClientStream stream;
-    private final long demand;
+    private final EmbeddedChannel channel;
 
-    Writes(ClientStream stream, long demand) {
+    Writes(ClientStream stream, EmbeddedChannel channel) {
         this.stream = stream;
-        this.demand = demand;
+        this.channel = channel;
+        Mono.<Void>create(stream::start).subscribe();
     }
 
-    @Override
-    public void onSubscribe(Subscription s) {
-        if (demand > 0) {
-            s.request(demand);
+    /** Every write so far, after running what the channel's event loop has pending. */
+    List<String> writes() {
+        channel.runPendingTasks();
+        for (Object message = channel.readOutbound(); message != null; message = channel.readOutbound()) {
+            if (message instanceof ByteBuf buffer) {
+                if (buffer.isReadable() && buffer.getByte(buffer.readerIndex()) != 0) { // not a test's filler
+                    writes.add(buffer.toString(StandardCharsets.UTF_8));
+                }
+                buffer.release();
+            }
         }
+        return writes;
     }
-
-    @Override
-    public void onNext(DataBuffer buffer) {
-        writes.add(buffer.toString(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onComplete() {}
 
     String text() {
-        return String.join("", writes);
+        return String.join("", writes());
     }
 }
