@@ -8,6 +8,8 @@
 #   bench/gateway.sh targeted    # 10,000 streams of 1,000 users + 10 admin streams, 2,000 events/s (x3)
 #   bench/gateway.sh burst       # 1,000 user streams + 10 admin streams, 20,000 events released at once (x3):
 #                                #   every stream must get every event, none closed; time until the last had all
+#   bench/gateway.sh ceiling     # no streams; CEILING_EVENTS (1,000,000) released at once (x3, after a 200,000 warm-up):
+#                                #   the events/s one gateway reads and decodes with no recipients, its CPU-µs per event
 #   bench/gateway.sh load        # broadcast (side by side), then targeted on the same gateway
 #   bench/gateway.sh all         # idle, broadcast (side by side), targeted in one session
 #
@@ -160,7 +162,7 @@ idle() {
   local open
   open=$(cat "$dir"/ready-* | sed -n 's/^open=//p' | paste -sd+ - | bc)
   log "idle: $open streams open; live heap after full GC ${heap0} KiB -> ${heap1} KiB: $(( (heap1 - heap0) / open )) KiB/stream (integer), $(echo "scale=2; ($heap1 - $heap0) / $open" | bc) KiB/stream; RSS ${rss0} -> ${rss1} KiB: $(echo "scale=2; ($rss1 - $rss0) / $open" | bc) KiB/stream"
-  "$JAVA_HOME/bin/jcmd" "$GW_PID" GC.class_histogram 2>/dev/null | head -40 > "$OUT/idle-class-histogram.txt" || true
+  "$JAVA_HOME/bin/jcmd" "$GW_PID" GC.class_histogram 2>/dev/null | head -80 > "$OUT/idle-class-histogram.txt" || true
   printf 'events=0\n' > "$dir/done"
   for p in "${subs[@]}"; do wait "$p" || true; done
   stop_pid "$GW_PID"
@@ -264,6 +266,22 @@ burst() { # 10 admin streams (a0..a9) + 1,000 streams of 1,000 users; BURST_EVEN
   stop_gateway_with_profile
 }
 
+ceiling() {
+  start_gateway ceiling
+  local metrics=http://127.0.0.1:$GW_PORT/actuator/prometheus
+  gen ceiling --run-dir "$OUT/ceiling-warmup" --bootstrap-servers "$BOOTSTRAP" --metrics "$metrics" \
+    --server-pids "$GW_PID" --events 200000 > "$OUT/ceiling-warmup.log" 2>&1 &
+  wait $! || { log "ceiling warm-up failed: $(tail -5 "$OUT/ceiling-warmup.log")"; exit 1; }
+  for r in $(seq 1 "$REPEATS"); do
+    sleep 3
+    gen ceiling --run-dir "$OUT/ceiling-r$r" --bootstrap-servers "$BOOTSTRAP" --metrics "$metrics" \
+      --server-pids "$GW_PID" --events "${CEILING_EVENTS:-1000000}" > "$OUT/ceiling-r$r.log" 2>&1 &
+    wait $! || log "ceiling run $r failed: $(tail -5 "$OUT/ceiling-r$r.log")"
+    tee -a "$OUT/bench.log" < "$OUT/ceiling-r$r/report.txt"
+  done
+  stop_pid "$GW_PID"
+}
+
 build
 log "output in $OUT; machine: $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB; $(uname -r); $("$JAVA" -version 2>&1 | head -1); load $(cut -d' ' -f1-3 /proc/loadavg)"
 case ${1:-all} in
@@ -274,11 +292,12 @@ case ${1:-all} in
          stop_pid "$NCHAN_MASTER" ;;
   targeted) start_infra; targeted ;;
   burst) start_infra; burst ;;
+  ceiling) start_infra; ceiling ;;
   load) start_infra; KEEP_GATEWAY=1 broadcast; targeted ;;
   all) start_infra; idle; KEEP_GATEWAY=1 broadcast; targeted ;;
-  *) echo "usage: $0 idle|broadcast|nchan|targeted|burst|load|all" >&2; exit 2 ;;
+  *) echo "usage: $0 idle|broadcast|nchan|targeted|burst|ceiling|load|all" >&2; exit 2 ;;
 esac
 for report in "$OUT"/*/report.txt; do
-  [[ -f $report ]] && printf '%-34s %s\n' "$(basename "$(dirname "$report")")" "$(awk '$1 == "0"' "$report")"
+  [[ -f $report ]] && printf '%-34s %s\n' "$(basename "$(dirname "$report")")" "$(awk '$1 == "0" || $1 == "ceiling:"' "$report")"
 done | tee "$OUT/summary.txt"
 log "done: $OUT (load $(cut -d' ' -f1-3 /proc/loadavg))"

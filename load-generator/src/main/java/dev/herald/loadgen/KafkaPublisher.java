@@ -81,7 +81,7 @@ final class KafkaPublisher implements Publisher {
         }
     }
 
-    private ProducerRecord<String, byte[]> record(String owner, String content) {
+    ProducerRecord<String, byte[]> record(String owner, String content) {
         ServiceEvent event = EventFactory.created(owner, content);
         RecordHeaders headers = new RecordHeaders();
         headers.add(CloudEventHeaders.ID, bytes(event.id().toString()));

@@ -3,8 +3,9 @@ package dev.herald.loadgen;
 import java.util.Arrays;
 
 /**
- * Entry point: {@code infra} (broker + issuer + tokens), {@code subscribe} (a share of the streams) or
- * {@code produce} (events on a fixed schedule, then the merged report). bench/gateway.sh wires them up.
+ * Entry point: {@code infra} (broker + issuer + tokens), {@code subscribe} (a share of the streams),
+ * {@code produce} (events on a fixed schedule, then the merged report), {@code storm} (a reconnect storm) or
+ * {@code ceiling} (the events/s one gateway reads with no recipients). bench/gateway.sh wires them up.
  */
 public final class LoadGenerator {
 
@@ -21,6 +22,7 @@ public final class LoadGenerator {
             case "subscribe" -> new Subscriber(args).run();
             case "produce" -> new Producer(args).run();
             case "storm" -> new ReconnectStorm(args).run();
+            case "ceiling" -> new TopicCeiling(args).run();
             default -> {
                 System.err.println("unknown command " + argv[0]);
                 System.exit(2);
