@@ -17,6 +17,8 @@ final class CatchUp implements ReplayTarget {
 
     /** How long a stream waits when the replay queue is full, its user has a read running, or Kafka failed. */
     private static final long WAIT_FOR_KAFKA_MILLIS = 100;
+    /** A user's own frames looked up at once: a user with a long backlog takes several steps. */
+    private static final int OWN_FRAMES_PER_STEP = 256;
 
     private final ClientStream subscriber;
     private final Shard shard;
@@ -60,6 +62,10 @@ final class CatchUp implements ReplayTarget {
             toKafka();
             return;
         }
+        if (!subscriber.admin()) {
+            stepByOwner(ring, s, upTo, chunk);
+            return;
+        }
         long[] pos = position;
         Frame last = null;
         for (; s <= upTo; s++) {
@@ -96,6 +102,55 @@ final class CatchUp implements ReplayTarget {
         }
         position = pos;
         shard.goLive(subscriber, pos, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
+    }
+
+    /**
+     * A user's replay from the ring's owner index: only the user's own frames from {@code s} to {@code upTo}
+     * are visited, not every frame since its position; the rest is as in the scan above.
+     */
+    private void stepByOwner(ReplayBuffer ring, long s, long upTo, long chunk) {
+        long[] own = ring.ofOwner(subscriber.userId(), s, upTo, OWN_FRAMES_PER_STEP);
+        if (own == null) { // overwritten while this stream caught up: the rest comes from Kafka
+            cursor = -1;
+            subscriber.drain();
+            toKafka();
+            return;
+        }
+        long[] pos = position;
+        for (long seq : own) {
+            Frame frame = ring.get(seq);
+            if (frame == null) {
+                position = pos;
+                cursor = -1;
+                subscriber.drain();
+                toKafka();
+                return;
+            }
+            if (frame.offset() >= ReplayBuffer.at(pos, frame.partition()) && subscriber.wants(frame)) {
+                boolean shared = ReplayBuffer.atOrPast(frame.after(), pos);
+                pos = ReplayBuffer.maxInto(pos, frame.after());
+                Frame out = shared ? frame : frame.withId(shard.encode(pos), pos.clone());
+                if (!subscriber.enqueue(out)) {
+                    return; // closed
+                }
+                subscriber.idSeq = frame.seq;
+                if (!subscriber.wantsMore(chunk)) {
+                    position = pos;
+                    cursor = seq + 1;
+                    subscriber.whenDrained(this::step);
+                    return;
+                }
+            }
+        }
+        if (own.length == OWN_FRAMES_PER_STEP) { // more of its own frames follow: look them up from here
+            position = pos;
+            cursor = own[own.length - 1] + 1;
+            shard.loop().execute(this::step);
+            return;
+        }
+        // every frame up to upTo is either replayed or not the user's: it stands where the shard stands
+        position = ReplayBuffer.maxInto(pos, shard.positionVector());
+        shard.goLive(subscriber, position, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
     }
 
     private void toKafka() {

@@ -25,6 +25,8 @@ public final class Frame {
     private final long[] after;
     /** Place in the {@link ReplayBuffer} (consumption order of this instance); -1 outside it. */
     long seq = -1;
+    /** The place in the {@link ReplayBuffer} of the previous event of the same owner; -1 if none. */
+    long previousOfOwner = ReplayBuffer.NO_FRAME;
 
     private Frame(
             byte[] bytes, String owner, int typeBit, long eventEpochMicros, int partition, long offset, long[] after) {

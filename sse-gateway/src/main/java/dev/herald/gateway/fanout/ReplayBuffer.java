@@ -1,5 +1,6 @@
 package dev.herald.gateway.fanout;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
@@ -16,11 +17,17 @@ import org.jspecify.annotations.Nullable;
  * is the position the consumer started at while nothing was evicted yet, and after that the position
  * just before the oldest frame still held. A client position at or past the base on every partition is
  * served from here; anything older goes to Kafka.
+ *
+ * <p>It is indexed by owner: each event frame links to the previous frame of its owner, and the newest
+ * frame of every owner it holds is kept, so a user's resume visits only that user's events, however many
+ * events of others arrived since its position (a reconnect storm resumes thousands of users at once).
  */
 public final class ReplayBuffer {
 
     /** A position the ring cannot serve. */
     static final long NOT_COVERED = -1;
+    /** No frame: the first of its owner in the ring. */
+    static final long NO_FRAME = -1;
     /** Frames that may be overwritten while a reader looks for its start are not used as the base. */
     private static final int MARGIN = 8;
 
@@ -33,6 +40,8 @@ public final class ReplayBuffer {
 
     private volatile long bytes;
     private volatile long[] start = new long[0];
+    /** The newest frame held of each owner (an owner leaves when its newest frame is evicted). */
+    private final ConcurrentHashMap<String, Frame> newestByOwner = new ConcurrentHashMap<>();
 
     /**
      * @param capacity frames held at most
@@ -56,6 +65,10 @@ public final class ReplayBuffer {
             evictOldest();
         }
         frame.seq = seq;
+        if (frame.isEvent()) {
+            Frame previous = newestByOwner.put(frame.owner(), frame);
+            frame.previousOfOwner = previous == null ? NO_FRAME : previous.seq;
+        }
         slots.set((int) (seq % capacity), frame);
         bytes += frame.length();
         head = seq + 1;
@@ -69,6 +82,7 @@ public final class ReplayBuffer {
         Frame old = slots.getAndSet((int) (t % capacity), null);
         if (old != null) {
             bytes -= old.length();
+            newestByOwner.remove(old.owner(), old);
         }
         tail = t + 1;
     }
@@ -101,6 +115,41 @@ public final class ReplayBuffer {
         }
         Frame frame = slots.get((int) (seq % capacity));
         return frame != null && frame.seq == seq ? frame : null;
+    }
+
+    /**
+     * The sequence numbers of {@code owner}'s frames from {@code from} to {@code upTo}, oldest first, at
+     * most {@code max} of them (the oldest ones); null when one of them was overwritten meanwhile (the ring
+     * moved past {@code from}: the caller goes to Kafka).
+     */
+    long @Nullable [] ofOwner(String owner, long from, long upTo, int max) {
+        Frame frame = newestByOwner.get(owner);
+        while (frame != null && frame.seq > upTo) {
+            frame = previous(frame);
+        }
+        long[] found = new long[8];
+        int count = 0;
+        while (frame != null && frame.seq >= from) {
+            if (count == found.length) {
+                found = java.util.Arrays.copyOf(found, count * 2);
+            }
+            found[count++] = frame.seq;
+            long before = frame.previousOfOwner;
+            frame = previous(frame);
+            if (frame == null && before >= from) {
+                return null;
+            }
+        }
+        int n = Math.min(count, max);
+        long[] oldestFirst = new long[n];
+        for (int i = 0; i < n; i++) {
+            oldestFirst[i] = found[count - 1 - i];
+        }
+        return oldestFirst;
+    }
+
+    private @Nullable Frame previous(Frame frame) {
+        return frame.previousOfOwner == NO_FRAME ? null : get(frame.previousOfOwner);
     }
 
     /**

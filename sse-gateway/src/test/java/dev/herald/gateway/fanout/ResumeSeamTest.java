@@ -34,16 +34,23 @@ class ResumeSeamTest {
     private static final Pattern ID = Pattern.compile("(?m)^id: (\\S+)$");
 
     private final GatewayMetrics metrics = new GatewayMetrics(new SimpleMeterRegistry());
-    private final ReplayBuffer ring = new ReplayBuffer(64, 1024 * 1024);
-    private final Hub hub = new Hub(
-            HubTest.settings(100, 10, Duration.ofHours(1)),
-            new ResumeSettings(ResumePosition.topicCheck(TOPIC), Duration.ofSeconds(30)),
-            ring,
-            null,
-            metrics);
+    private Hub hub = hub(new ReplayBuffer(64, 1024 * 1024));
     private final EmbeddedChannel channel = new EmbeddedChannel();
     /** Where the instance stands: next offset of partitions 0 and 1. */
     private final long[] next = new long[2];
+
+    private Hub hub(ReplayBuffer ring) {
+        return hub(ring, HubTest.settings(100, 10, Duration.ofHours(1)));
+    }
+
+    private Hub hub(ReplayBuffer ring, HubSettings settings) {
+        return new Hub(
+                settings,
+                new ResumeSettings(ResumePosition.topicCheck(TOPIC), Duration.ofSeconds(30)),
+                ring,
+                null,
+                metrics);
+    }
 
     @BeforeEach
     void instanceStartsAtTheBeginning() {
@@ -61,6 +68,36 @@ class ResumeSeamTest {
 
         assertThat(notes(alice)).containsExactly("alice-p0-o0", "alice-p1-o1", "alice-p0-o1");
         assertThat(alice.text()).doesNotContain("bob");
+        assertThat(metrics.resumes(ResumeSource.MEMORY)).isEqualTo(1);
+    }
+
+    @Test
+    void aUserWithALongBacklogAmongOthersEventsGetsAllItsOwnInOrderThenLiveEvents() {
+        HubSettings small = HubTest.settings(100, 10, Duration.ofHours(1));
+        hub = hub( // chunks large enough that the owner index, not the socket, splits the replay into steps
+                new ReplayBuffer(4096, 64 * 1024 * 1024),
+                new HubSettings(
+                        small.heartbeat(),
+                        small.tick(),
+                        small.retry(),
+                        small.retryJitter(),
+                        small.slowGrace(),
+                        16 * 1024 * 1024,
+                        small.maxConnections(),
+                        small.maxStreamsPerUser()));
+        instanceStartsAtTheBeginning();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 700; i++) { // alice's 700 events take several steps of the owner index
+            expected.add("alice-p" + i % 2 + "-o" + next[i % 2]);
+            publish(event("alice", i % 2), event("bob", (i + 1) % 2), event("carol", 0));
+        }
+
+        Writes alice = resume("alice", new long[] {0, 0});
+        publish(event("alice", 1));
+
+        expected.add("alice-p1-o" + (next[1] - 1));
+        assertThat(notes(alice)).containsExactlyElementsOf(expected);
+        assertThat(alice.text()).doesNotContain("bob-", "carol-");
         assertThat(metrics.resumes(ResumeSource.MEMORY)).isEqualTo(1);
     }
 
@@ -123,8 +160,7 @@ class ResumeSeamTest {
         assertThat(hub.admit(user)).isEqualTo(Admission.ADMITTED);
         ClientStream stream =
                 hub.open(user, false, SseFormat.allTypes(), Long.MAX_VALUE, on, ResumeIntent.from(position));
-        Writes writes = new Writes(stream, Long.MAX_VALUE);
-        stream.subscribe(writes);
+        Writes writes = new Writes(stream, on);
         on.runPendingTasks();
         return writes;
     }
