@@ -7,8 +7,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One change to one resource, as Herald's single-process predecessor defined it, plus {@code resourceId} (the note id, also
- * the Kafka key) and {@code schemaVersion}. The event {@code id} is unique per event and is the
+ * One change to one resource, in the shape Herald started with (docs/architecture.md), plus {@code resourceId} (the
+ * note id, also the Kafka key) and {@code schemaVersion}. The event {@code id} is unique per event and is the
  * deduplication key downstream (delivery is at-least-once).
  */
 public record ServiceEvent(

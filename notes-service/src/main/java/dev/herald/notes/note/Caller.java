@@ -22,7 +22,7 @@ public record Caller(String userId, Set<String> roles) {
         return ReadAccess.isAdmin(roles);
     }
 
-    /** The seed's rule for reading, updating and deleting: admins anything, users their own notes. */
+    /** Herald's read rule, for updating and deleting too: admins anything, users their own notes. */
     boolean mayAccess(Note note) {
         return ReadAccess.mayRead(userId, roles, note.createdBy());
     }

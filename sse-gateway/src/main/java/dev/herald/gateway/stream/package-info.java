@@ -1,4 +1,4 @@
-/** The HTTP edge: GET /events, connection limits, SSE frames. */
+/** The HTTP edge of streams: GET /events in front of WebFlux, admission, the ?types= filter, refusals. */
 @NullMarked
 package dev.herald.gateway.stream;
 
