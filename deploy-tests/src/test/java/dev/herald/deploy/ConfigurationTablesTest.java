@@ -52,7 +52,7 @@ class ConfigurationTablesTest {
     }
 
     @Test
-    void theMetadataHasEveryHeraldPropertyOfBothServices() {
+    void theMetadataListsTheHeraldPropertiesOfBothServicesWithTheirDefaults() {
         assertThat(metadata)
                 .containsKeys(
                         "herald.security.role-claims",
