@@ -88,7 +88,8 @@ class DocsReferencesTest {
         return sources;
     }
 
-    private static List<String> documents() throws IOException {
+    /** The Markdown files git lists, outside {@code node_modules}. */
+    static List<String> documents() throws IOException {
         return listed().stream()
                 .filter(file -> file.endsWith(".md") && !file.contains("node_modules/"))
                 .toList();

@@ -140,7 +140,9 @@ class KubernetesManifestsTest {
     void terminationGracePeriodCoversPreStopAndTheDrain(String kustomization) {
         Deployment gateway = deployment(kustomization, "sse-gateway");
         Duration window = springDuration(configFor(kustomization, gateway)
-                .getOrDefault("HERALD_GATEWAY_DRAIN_WINDOW", applicationDefault("sse-gateway", "window")));
+                .getOrDefault(
+                        "HERALD_GATEWAY_DRAIN_WINDOW",
+                        ConfigurationMetadata.of("sse-gateway").defaultOf("herald.gateway.drain.window")));
         Duration needed = preStop(gateway).plus(window).plus(DRAIN_GRACE).plus(MARGIN);
         assertThat(Duration.ofSeconds(gateway.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()))
                 .as("gateway grace period vs preStop + drain window %s + %s + margin", window, DRAIN_GRACE)
@@ -443,20 +445,6 @@ class KubernetesManifestsTest {
             case "m" -> Duration.ofMinutes(amount);
             default -> Duration.ofHours(amount);
         };
-    }
-
-    /** The value of {@code herald.gateway.drain.<key>} in the module's application.yml. */
-    private static String applicationDefault(String module, String key) {
-        try {
-            JsonNode yml = new YAMLMapper()
-                    .readTree(Kustomize.ROOT
-                            .resolve(module)
-                            .resolve("src/main/resources/application.yml")
-                            .toFile());
-            return yml.at("/herald/gateway/drain/" + key).asText();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String name(HasMetadata object) {

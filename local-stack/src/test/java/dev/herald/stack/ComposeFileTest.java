@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -169,33 +170,45 @@ class ComposeFileTest {
     }
 
     @Test
-    void environmentNamesBindToPropertiesTheServicesDeclare() throws IOException {
-        // Spring Boot properties the services rely on without declaring them in application.yml
-        Set<String> bootProperties = Set.of(
-                "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
-                "spring.flyway.user",
-                "spring.flyway.password",
-                "management.endpoint.health.group.readiness.include");
+    void environmentNamesBindToPropertiesInTheConfigurationMetadata() throws IOException {
+        List<String> unbound = new ArrayList<>();
         for (String name : APP_PORTS.keySet()) {
-            Set<String> known = new HashSet<>();
-            flatten("", applicationYml(name), known);
-            bootProperties.forEach(property -> known.add(relaxed(property)));
-
-            for (String variable :
-                    fieldNames(compose.path("services").path(name).path("environment"))) {
-                if (variable.equals("JAVA_TOOL_OPTIONS")) {
-                    continue;
-                }
-                boolean bound = known.contains(variable.toLowerCase().replace("_", ""))
-                        || declaredByPropertiesRecord(name, variable);
-                assertThat(bound)
-                        .as(
-                                "%s: %s binds to a property in %s/application.yml or a @ConfigurationProperties "
-                                        + "record of %s",
-                                name, variable, name, name)
-                        .isTrue();
-            }
+            PropertyNames properties = PropertyNames.of(ROOT, name);
+            Map<String, List<String>> variables = new LinkedHashMap<>();
+            variables.put(
+                    "docker-compose.yml",
+                    fieldNames(compose.path("services").path(name).path("environment")));
+            variables.putAll(kubernetesEnvironment(name));
+            variables.forEach((file, names) -> names.stream()
+                    .filter(variable -> !variable.equals("JAVA_TOOL_OPTIONS"))
+                    .filter(variable -> properties.bind(variable).isEmpty())
+                    .forEach(variable -> unbound.add(file + " (" + name + "): " + variable)));
+            assertThat(variables.keySet())
+                    .as("%s's environment in compose and Kubernetes", name)
+                    .hasSizeGreaterThan(1);
         }
+        assertThat(unbound)
+                .as("environment variables that bind to no property in the configuration metadata of the service or of"
+                        + " Spring Boot")
+                .isEmpty();
+    }
+
+    @Test
+    void environmentNamesBindAsSpringBootBindsThem() throws IOException {
+        PropertyNames gateway = PropertyNames.of(ROOT, "sse-gateway");
+        assertThat(gateway.bind("HERALD_GATEWAY_MAX_CONNECTIONS")).contains("herald.gateway.max-connections");
+        assertThat(gateway.bind("HERALD_GATEWAY_MAXCONNECTIONS")).contains("herald.gateway.max-connections");
+        assertThat(gateway.bind("HERALD_GATEWAY_DASHBOARD_NOTES_URL")).contains("herald.gateway.dashboard.notes-url");
+        assertThat(gateway.bind("SPRING_KAFKA_BOOTSTRAP_SERVERS")).contains("spring.kafka.bootstrap-servers");
+        assertThat(gateway.bind("MANAGEMENT_ENDPOINT_HEALTH_GROUP_READINESS_INCLUDE"))
+                .contains("management.endpoint.health.group");
+        // words split in the wrong places, a word missing, a property of the other service: nothing binds
+        assertThat(gateway.bind("HERALD_GATEWAYMAX_CONNECTIONS")).isEmpty();
+        assertThat(gateway.bind("HERALD_GATEWAY_MAX_CONNECTION")).isEmpty();
+        assertThat(gateway.bind("HERALD_GATEWAY_DASHBOARD_NOTES")).isEmpty();
+        assertThat(gateway.bind("HERALD_OUTBOX_RELAY_BATCH_SIZE")).isEmpty();
+        assertThat(PropertyNames.of(ROOT, "notes-service").bind("HERALD_OUTBOX_RELAY_BATCH_SIZE"))
+                .contains("herald.outbox.relay.batch-size");
     }
 
     @Test
@@ -553,51 +566,44 @@ class ComposeFileTest {
     }
 
     /**
-     * Whether {@code HERALD_GATEWAY_DASHBOARD_NOTES_URL} names a property of a {@code @ConfigurationProperties}
-     * record in the module: a class with prefix {@code herald.gateway} whose source declares {@code dashboard} and
-     * {@code notesUrl} (Spring Boot's relaxed binding of the remaining words).
+     * The environment variable names the Kubernetes manifests give a service: the data of its ConfigMaps and the
+     * {@code env} of its Deployment's containers, by file.
      */
-    private static boolean declaredByPropertiesRecord(String module, String variable) throws IOException {
-        Pattern prefixPattern = Pattern.compile("@ConfigurationProperties\\(\"([a-z0-9.-]+)\"\\)");
-        try (var sources = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
-            for (Path source :
-                    sources.filter(file -> file.toString().endsWith(".java")).toList()) {
-                String text = Files.readString(source);
-                Matcher prefix = prefixPattern.matcher(text);
-                if (!prefix.find()) {
-                    continue;
-                }
-                String[] prefixWords = prefix.group(1).split("[.-]");
-                String[] words = variable.toLowerCase().split("_");
-                if (words.length <= prefixWords.length
-                        || !String.join("", List.of(words).subList(0, prefixWords.length))
-                                .equals(String.join("", prefixWords))) {
-                    continue;
-                }
-                Set<String> identifiers = new HashSet<>();
-                Matcher identifier = Pattern.compile("[A-Za-z][A-Za-z0-9]*").matcher(text);
-                while (identifier.find()) {
-                    identifiers.add(identifier.group().toLowerCase());
-                }
-                if (splitsIntoIdentifiers(List.of(words).subList(prefixWords.length, words.length), identifiers)) {
-                    return true;
+    private static Map<String, List<String>> kubernetesEnvironment(String service) throws IOException {
+        Map<String, List<String>> names = new LinkedHashMap<>();
+        List<Path> manifests;
+        try (var files = Files.walk(ROOT.resolve("deploy/kubernetes"))) {
+            manifests = files.filter(file -> file.toString().endsWith(".yaml"))
+                    .sorted()
+                    .toList();
+        }
+        for (Path manifest : manifests) {
+            List<String> found = new ArrayList<>();
+            try (InputStream in = Files.newInputStream(manifest)) {
+                for (Object document : new Yaml().loadAll(in)) {
+                    JsonNode object = JSON.valueToTree(document);
+                    if (object == null || !object.at("/metadata/name").asText().equals(service)) {
+                        continue;
+                    }
+                    switch (object.path("kind").asText()) {
+                        case "ConfigMap" -> found.addAll(fieldNames(object.path("data")));
+                        case "Deployment" -> {
+                            for (JsonNode container : object.at("/spec/template/spec/containers")) {
+                                container
+                                        .path("env")
+                                        .forEach(env ->
+                                                found.add(env.path("name").asText()));
+                            }
+                        }
+                        default -> {}
+                    }
                 }
             }
-        }
-        return false;
-    }
-
-    private static boolean splitsIntoIdentifiers(List<String> words, Set<String> identifiers) {
-        if (words.isEmpty()) {
-            return true;
-        }
-        for (int end = 1; end <= words.size(); end++) {
-            if (identifiers.contains(String.join("", words.subList(0, end)))
-                    && splitsIntoIdentifiers(words.subList(end, words.size()), identifiers)) {
-                return true;
+            if (!found.isEmpty()) {
+                names.put(ROOT.relativize(manifest).toString(), found);
             }
         }
-        return false;
+        return names;
     }
 
     private static JsonNode applicationYml(String module) throws IOException {
@@ -609,21 +615,6 @@ class ComposeFileTest {
             Object document = new Yaml().load(in); // resolves anchors and merge keys as Compose does
             return JSON.valueToTree(document);
         }
-    }
-
-    /** Spring Boot's relaxed form of every property in a YAML tree: lower case, no dots, dashes or underscores. */
-    private static void flatten(String prefix, JsonNode node, Set<String> out) {
-        if (node.isObject()) {
-            for (Map.Entry<String, JsonNode> field : entries(node)) {
-                flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), out);
-            }
-        } else {
-            out.add(relaxed(prefix));
-        }
-    }
-
-    private static String relaxed(String property) {
-        return property.toLowerCase().replaceAll("[._-]", "");
     }
 
     private static List<Map.Entry<String, JsonNode>> entries(JsonNode node) {

@@ -6,11 +6,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * {@code herald.notes.*}.
+ * {@code herald.notes.*}. (The configuration processor takes each {@code @param} as the property's description and
+ * finds a name by its prefix: {@code maxPage} stays above {@code maxPageSize}.)
  *
  * @param maxRequestSize a request body above this is refused with 413
- * @param maxPageSize    the largest {@code size} a list request may ask for
  * @param maxPage        the largest {@code page} a list request may ask for (deep offsets scan)
+ * @param maxPageSize    the largest {@code size} a list request may ask for
  * @param cors           browser origins (the gateways' dashboards) allowed to call the API
  * @param writeRate      each user's write rate
  */
@@ -41,6 +42,9 @@ public record NotesProperties(
         }
     }
 
+    /**
+     * @param allowedOrigins origins of pages (the gateways' dashboards) that may call the API from a browser
+     */
     public record Cors(
             @DefaultValue({"http://localhost:8081", "http://localhost:8082"})
             List<String> allowedOrigins) {}

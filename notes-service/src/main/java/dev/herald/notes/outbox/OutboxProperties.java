@@ -14,7 +14,10 @@ public record OutboxProperties(
     /**
      * The topic, created at start-up when missing.
      *
-     * @param replicationFactor -1 takes the broker's default
+     * @param name              the topic the relay publishes to
+     * @param partitions        partitions when the relay creates the topic
+     * @param replicationFactor replication when the relay creates the topic; -1 takes the broker's default
+     * @param retention         {@code retention.ms} when the relay creates the topic
      */
     public record Topic(
             @DefaultValue(Topics.NOTES_EVENTS) String name,
