@@ -1,14 +1,17 @@
 package dev.herald.stack;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -154,7 +157,7 @@ public final class Stack {
                         .orElse(false));
         leftover.ifPresent(process -> {
             process.destroy();
-            Supervisor.awaitExit(process, java.time.Duration.ofSeconds(30));
+            Supervisor.awaitExit(process, Duration.ofSeconds(30));
             System.out.println("stopped a leftover PostgreSQL server (pid " + process.pid() + ")");
         });
         return leftover.isPresent();
@@ -217,7 +220,7 @@ public final class Stack {
         return new Row(false, url, () -> Probes.http(url + "/actuator/health"));
     }
 
-    private record Row(boolean external, String address, java.util.function.BooleanSupplier healthy) {}
+    private record Row(boolean external, String address, BooleanSupplier healthy) {}
 
     // --- token, logs, consume ---------------------------------------------------------------------------------------
 
@@ -226,9 +229,9 @@ public final class Stack {
             throw new StackException("usage: ./stack token <user>   (demo users: alice, bob, admin)");
         }
         try {
-            System.out.println(DemoToken.fetch(java.net.URI.create(config.issuerUri()), args.getFirst()));
+            System.out.println(DemoToken.fetch(URI.create(config.issuerUri()), args.getFirst()));
         } catch (IOException e) {
-            throw new StackException("could not get a token from " + config.issuerUri() + ": " + e.getMessage());
+            throw new StackException("could not get a token from " + config.issuerUri() + ": " + e);
         }
         return 0;
     }
