@@ -6,81 +6,32 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.apache.kafka.common.Uuid;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A real single-node KRaft broker in its own process (the broker jars come with spring-kafka-test, on the
  * classpath of every module's tests; the process runs with the caller's class path), on
  * fixed ports, so a test can kill it like a crash and start it again where clients expect it. The in-JVM
- * broker of spring-kafka-test cannot be restarted on a fixed port.
+ * broker of spring-kafka-test cannot be restarted on a fixed port. Its configuration, storage format and readiness
+ * check are {@link KafkaBrokerSetup}'s, which {@code ./stack} uses too.
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
 
-    private final int port;
-    /** The SASL_PLAINTEXT listener's port; 0: none. */
-    private final int saslPort;
-
-    private final Path directory;
-    private final Path config;
+    private final KafkaBrokerSetup setup;
     private @Nullable Process process;
 
-    private KafkaBrokerProcess(
-            int port, int controllerPort, int saslPort, Map<String, String> saslUsers, Path directory)
-            throws IOException {
-        this.port = port;
-        this.saslPort = saslPort;
-        this.directory = directory;
-        this.config = directory.resolve("server.properties");
-        List<String> lines = new ArrayList<>(List.of(
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@localhost:" + controllerPort,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "log.dirs=" + directory.resolve("data"),
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "auto.create.topics.enable=false",
-                "group.initial.rebalance.delay.ms=0"));
-        if (saslUsers.isEmpty()) {
-            lines.addAll(List.of(
-                    "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
-                    "advertised.listeners=PLAINTEXT://localhost:" + port,
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"));
-        } else {
-            // the broker talks to itself on PLAINTEXT; SASL is the listener clients under test log in to
-            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
-            saslUsers.forEach((user, password) -> jaas.append(" user_")
-                    .append(user)
-                    .append("=\"")
-                    .append(password)
-                    .append('"'));
-            lines.addAll(List.of(
-                    "listeners=PLAINTEXT://localhost:" + port + ",SASL://localhost:" + saslPort
-                            + ",CONTROLLER://localhost:" + controllerPort,
-                    "advertised.listeners=PLAINTEXT://localhost:" + port + ",SASL://localhost:" + saslPort,
-                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
-                    "sasl.enabled.mechanisms=PLAIN",
-                    "listener.name.sasl.sasl.enabled.mechanisms=PLAIN",
-                    "listener.name.sasl.plain.sasl.jaas.config=" + jaas.append(';')));
-        }
-        lines.add("");
-        Files.writeString(config, String.join("\n", lines));
+    private KafkaBrokerProcess(KafkaBrokerSetup setup) throws IOException {
+        this.setup = setup;
+        setup.writeConfig();
     }
 
     /** Formats storage and starts the broker; returns when it answers. */
     public static KafkaBrokerProcess start() throws Exception {
-        return start(
-                new KafkaBrokerProcess(freePort(), freePort(), 0, Map.of(), Files.createTempDirectory("herald-kafka")));
+        return start(new KafkaBrokerProcess(
+                KafkaBrokerSetup.plaintext(Files.createTempDirectory("herald-kafka"), freePort(), freePort())));
     }
 
     /**
@@ -88,11 +39,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * password) at {@link #saslBootstrapServers()}; {@link #bootstrapServers()} stays open for the test's own clients.
      */
     public static KafkaBrokerProcess startWithSaslPlain(Map<String, String> users) throws Exception {
-        if (users.isEmpty()) {
-            throw new IllegalArgumentException("a SASL listener needs at least one user");
-        }
         return start(new KafkaBrokerProcess(
-                freePort(), freePort(), freePort(), Map.copyOf(users), Files.createTempDirectory("herald-kafka")));
+                KafkaBrokerSetup.plaintext(Files.createTempDirectory("herald-kafka"), freePort(), freePort())
+                        .withSaslPlain(freePort(), users)));
     }
 
     private static KafkaBrokerProcess start(KafkaBrokerProcess broker) throws Exception {
@@ -107,7 +56,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      */
     public void wipeAndRestart() throws Exception {
         kill();
-        Path data = directory.resolve("data");
+        Path data = setup.directory().resolve("data");
         if (Files.exists(data)) {
             try (var paths = Files.walk(data)) {
                 for (Path path :
@@ -121,28 +70,20 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private void format() throws Exception {
-        // Kafka's own ids never start with '-', which the format tool would read as an option
-        String clusterId = Uuid.randomUuid().toString();
-        Process format = java("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        directory.resolve("format.log").toFile()))
-                .redirectErrorStream(true)
-                .start();
-        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-            throw new IllegalStateException("kafka storage format failed, see " + directory.resolve("format.log"));
-        }
+        setup.format(
+                java(), System.getProperty("java.class.path"), setup.directory().resolve("format.log"));
     }
 
     public String bootstrapServers() {
-        return "localhost:" + port;
+        return setup.bootstrapServers();
     }
 
     /** The SASL_PLAINTEXT (PLAIN) listener of a broker started with {@link #startWithSaslPlain(Map)}. */
     public String saslBootstrapServers() {
-        if (saslPort == 0) {
+        if (setup.saslPort() == 0) {
             throw new IllegalStateException("this broker has no SASL listener");
         }
-        return "localhost:" + saslPort;
+        return "localhost:" + setup.saslPort();
     }
 
     /** Kills the broker as a crash would (SIGKILL). */
@@ -156,40 +97,22 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Starts the broker (again) on the same ports and data; returns when it answers. */
     public void restart() throws Exception {
-        process = java("kafka.Kafka", config.toString())
+        Process started = new ProcessBuilder(
+                        setup.brokerCommand(java(), System.getProperty("java.class.path"), List.of("-Xmx512m")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        directory.resolve("broker.log").toFile()))
+                        setup.directory().resolve("broker.log").toFile()))
                 .redirectErrorStream(true)
                 .start();
-        Process started = process;
+        process = started;
         Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "kafka-broker-process-stop"));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (true) {
-                try {
-                    admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
-                            .nodes()
-                            .get(3, TimeUnit.SECONDS);
-                    return;
-                } catch (Exception e) {
-                    if (System.nanoTime() > deadline || !process.isAlive()) {
-                        throw new IllegalStateException(
-                                "kafka broker did not start, see " + directory.resolve("broker.log"), e);
-                    }
-                }
-            }
+        if (!KafkaBrokerSetup.awaitReady(bootstrapServers(), Duration.ofSeconds(90), started::isAlive)) {
+            throw new IllegalStateException(
+                    "kafka broker did not start, see " + setup.directory().resolve("broker.log"));
         }
     }
 
-    private ProcessBuilder java(String mainClass, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                mainClass));
-        command.addAll(List.of(arguments));
-        return new ProcessBuilder(command);
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     @Override
