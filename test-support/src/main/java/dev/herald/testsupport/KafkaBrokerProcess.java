@@ -1,8 +1,6 @@
 package dev.herald.testsupport;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * A real single-node KRaft broker in its own process (the broker jars come with spring-kafka-test, on the
  * classpath of every module's tests; the process runs with the caller's class path), on
  * fixed ports, so a test can kill it like a crash and start it again where clients expect it. The in-JVM
- * broker of spring-kafka-test cannot be restarted on a fixed port.
+ * broker of spring-kafka-test cannot be restarted on a fixed port. The ports come from {@link FreePorts}; a first
+ * start that finds one taken starts again on new ones.
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
 
@@ -32,8 +31,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final Path config;
     private @Nullable Process process;
 
-    private KafkaBrokerProcess(
-            int port, int controllerPort, int saslPort, Map<String, String> saslUsers, Path directory)
+    KafkaBrokerProcess(int port, int controllerPort, int saslPort, Map<String, String> saslUsers, Path directory)
             throws IOException {
         this.port = port;
         this.saslPort = saslPort;
@@ -79,8 +77,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Formats storage and starts the broker; returns when it answers. */
     public static KafkaBrokerProcess start() throws Exception {
-        return start(
-                new KafkaBrokerProcess(freePort(), freePort(), 0, Map.of(), Files.createTempDirectory("herald-kafka")));
+        return start(() -> new KafkaBrokerProcess(
+                FreePorts.take(), FreePorts.take(), 0, Map.of(), Files.createTempDirectory("herald-kafka")));
     }
 
     /**
@@ -91,14 +89,45 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         if (users.isEmpty()) {
             throw new IllegalArgumentException("a SASL listener needs at least one user");
         }
-        return start(new KafkaBrokerProcess(
-                freePort(), freePort(), freePort(), Map.copyOf(users), Files.createTempDirectory("herald-kafka")));
+        return start(() -> new KafkaBrokerProcess(
+                FreePorts.take(),
+                FreePorts.take(),
+                FreePorts.take(),
+                Map.copyOf(users),
+                Files.createTempDirectory("herald-kafka")));
     }
 
-    private static KafkaBrokerProcess start(KafkaBrokerProcess broker) throws Exception {
-        broker.format();
-        broker.restart();
-        return broker;
+    /**
+     * Starts a broker on the ports {@code onNewPorts} picks; when another process took one of them between the pick
+     * and the bind, starts again on new ports (a first start only: a restart must keep its ports for its clients).
+     */
+    static KafkaBrokerProcess start(BrokerOnNewPorts onNewPorts) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            KafkaBrokerProcess broker = onNewPorts.create();
+            broker.format();
+            try {
+                broker.restart();
+                return broker;
+            } catch (IllegalStateException e) {
+                broker.kill();
+                if (attempt == START_ATTEMPTS || !broker.lostAPort()) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static final int START_ATTEMPTS = 3;
+
+    @FunctionalInterface
+    interface BrokerOnNewPorts {
+        KafkaBrokerProcess create() throws IOException;
+    }
+
+    /** Whether the broker's log says a listener could not bind its port. */
+    private boolean lostAPort() throws IOException {
+        Path log = directory.resolve("broker.log");
+        return Files.exists(log) && Files.readString(log).contains("Address already in use");
     }
 
     /**
@@ -195,13 +224,5 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         kill();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
