@@ -37,9 +37,7 @@ class TokenExpiryIT extends GatewayIntegrationTest {
                     .as("ms from the token's issue to the end")
                     .isGreaterThanOrEqualTo(NOT_BEFORE_MILLIS);
             assertThat(stream.events().getLast().name()).isEqualTo("auth-expired");
-            assertThat(stream.endCause())
-                    .as("ended by the server, not a read timeout or a parse error")
-                    .isIn(SseTestClient.CLEAN_END, SseTestClient.CONNECTION_CLOSED);
+            assertClosedRightAfterAuthExpired(stream);
             assertThat(longer.ended()).isFalse();
             assertThat(metrics.disconnects(DisconnectReason.EXPIRED)).isGreaterThan(expiredBefore);
         }
@@ -66,9 +64,7 @@ class TokenExpiryIT extends GatewayIntegrationTest {
                     .as("ms from the token's issue to the end")
                     .isGreaterThanOrEqualTo(NOT_BEFORE_MILLIS);
             assertThat(stream.events().getLast().name()).isEqualTo("auth-expired");
-            assertThat(stream.endCause())
-                    .as("ended by the server, not a read timeout or a parse error")
-                    .isIn(SseTestClient.CLEAN_END, SseTestClient.CONNECTION_CLOSED);
+            assertClosedRightAfterAuthExpired(stream);
         }
     }
 
@@ -104,6 +100,21 @@ class TokenExpiryIT extends GatewayIntegrationTest {
             }
         }
         assertThat(hub.connections()).isEqualTo(before);
+    }
+
+    /**
+     * The whole {@code auth-expired} frame arrives, then the server closes the connection, without the response's
+     * terminating chunk: the stream closes its connection when its response ends (its last frame written), which is
+     * before Reactor Netty's terminating chunk reaches the socket. It ended so 24 times out of 24 in repeated runs, so it is
+     * pinned: a read timeout, a parse error or a reset fails here, and so would a change to a clean end (then pin that).
+     */
+    private static void assertClosedRightAfterAuthExpired(SseTestClient stream) {
+        assertThat(stream.raw())
+                .as("the stream's last bytes")
+                .endsWith("event: auth-expired\ndata: {\"type\":\"auth-expired\"}\n\n");
+        assertThat(stream.endCause())
+                .as("the server closed the connection right after the auth-expired frame")
+                .isEqualTo(SseTestClient.CONNECTION_CLOSED);
     }
 
     private static long maxAge(String setCookie) {
