@@ -1,8 +1,6 @@
 package dev.herald.testsupport;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,22 +14,23 @@ import org.jspecify.annotations.Nullable;
  * classpath of every module's tests; the process runs with the caller's class path), on
  * fixed ports, so a test can kill it like a crash and start it again where clients expect it. The in-JVM
  * broker of spring-kafka-test cannot be restarted on a fixed port. Its configuration, storage format and readiness
- * check are {@link KafkaBrokerSetup}'s, which {@code ./stack} uses too.
+ * check are {@link KafkaBrokerSetup}'s, which {@code ./stack} uses too. The ports come from {@link FreePorts}; a
+ * first start that finds one taken starts again on new ones.
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
 
     private final KafkaBrokerSetup setup;
     private @Nullable Process process;
 
-    private KafkaBrokerProcess(KafkaBrokerSetup setup) throws IOException {
+    KafkaBrokerProcess(KafkaBrokerSetup setup) throws IOException {
         this.setup = setup;
         setup.writeConfig();
     }
 
     /** Formats storage and starts the broker; returns when it answers. */
     public static KafkaBrokerProcess start() throws Exception {
-        return start(new KafkaBrokerProcess(
-                KafkaBrokerSetup.plaintext(Files.createTempDirectory("herald-kafka"), freePort(), freePort())));
+        return start(() -> new KafkaBrokerProcess(KafkaBrokerSetup.plaintext(
+                Files.createTempDirectory("herald-kafka"), FreePorts.take(), FreePorts.take())));
     }
 
     /**
@@ -39,15 +38,45 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * password) at {@link #saslBootstrapServers()}; {@link #bootstrapServers()} stays open for the test's own clients.
      */
     public static KafkaBrokerProcess startWithSaslPlain(Map<String, String> users) throws Exception {
-        return start(new KafkaBrokerProcess(
-                KafkaBrokerSetup.plaintext(Files.createTempDirectory("herald-kafka"), freePort(), freePort())
-                        .withSaslPlain(freePort(), users)));
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a SASL listener needs at least one user");
+        }
+        return start(() -> new KafkaBrokerProcess(KafkaBrokerSetup.plaintext(
+                        Files.createTempDirectory("herald-kafka"), FreePorts.take(), FreePorts.take())
+                .withSaslPlain(FreePorts.take(), Map.copyOf(users))));
     }
 
-    private static KafkaBrokerProcess start(KafkaBrokerProcess broker) throws Exception {
-        broker.format();
-        broker.restart();
-        return broker;
+    /**
+     * Starts a broker on the ports {@code onNewPorts} picks; when another process took one of them between the pick
+     * and the bind, starts again on new ports (a first start only: a restart must keep its ports for its clients).
+     */
+    static KafkaBrokerProcess start(BrokerOnNewPorts onNewPorts) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            KafkaBrokerProcess broker = onNewPorts.create();
+            broker.format();
+            try {
+                broker.restart();
+                return broker;
+            } catch (IllegalStateException e) {
+                broker.kill();
+                if (attempt == START_ATTEMPTS || !broker.lostAPort()) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static final int START_ATTEMPTS = 3;
+
+    @FunctionalInterface
+    interface BrokerOnNewPorts {
+        KafkaBrokerProcess create() throws IOException;
+    }
+
+    /** Whether the broker's log says a listener could not bind its port. */
+    private boolean lostAPort() throws IOException {
+        Path log = setup.directory().resolve("broker.log");
+        return Files.exists(log) && Files.readString(log).contains("Address already in use");
     }
 
     /**
@@ -118,13 +147,5 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         kill();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -204,6 +204,11 @@ public final class ClientStream {
         }
     }
 
+    /** Bytes of frames waiting here for the socket (read across threads: how far a replay ran ahead). */
+    synchronized long queuedBytes() {
+        return queuedBytes;
+    }
+
     /** Runs {@code next} on the event loop once everything queued has been handed to the socket. */
     void whenDrained(Runnable next) {
         synchronized (this) {

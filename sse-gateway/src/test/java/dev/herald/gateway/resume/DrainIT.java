@@ -28,7 +28,8 @@ class DrainIT extends GatewayIntegrationTest {
 
     @Test
     void aStoppingInstanceRefusesNewStreamsAndClosesItsStreamsSpreadOverTheWindow() throws Exception {
-        SecondInstance draining = SecondInstance.start("herald.gateway.drain.window=2s");
+        SecondInstance draining = SecondInstance.start(
+                "herald.gateway.drain.window=2s", "management.endpoint.health.show-details=always");
         Hub hub = draining.hub();
         GatewayMetrics metrics = draining.metrics();
         List<String> users = new ArrayList<>();
@@ -47,7 +48,9 @@ class DrainIT extends GatewayIntegrationTest {
 
         try (SseTestClient refused = SseTestClient.get(
                         draining.port(), "/events", bearer(HeraldIssuer.token(unique("late"), "user")));
-                SseTestClient health = SseTestClient.request(draining.port(), "GET", "/actuator/health", Map.of())) {
+                SseTestClient health = SseTestClient.request(draining.port(), "GET", "/actuator/health", Map.of());
+                SseTestClient streamsHealth =
+                        SseTestClient.request(draining.port(), "GET", "/actuator/health/streams", Map.of())) {
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.header("Retry-After")).isNotBlank();
             assertThat(refused.header("content-type")).startsWith("application/problem+json");
@@ -58,6 +61,12 @@ class DrainIT extends GatewayIntegrationTest {
                     .isEqualTo(503);
             await().atMost(Duration.ofSeconds(2)).until(() -> health.body() != null);
             assertThat(health.body()).contains("\"status\":\"OUT_OF_SERVICE\"");
+            // the context's readiness is out of service too while it closes: the streams contributor must say so itself
+            assertThat(streamsHealth.status())
+                    .as("GET /actuator/health/streams while draining")
+                    .isEqualTo(503);
+            await().atMost(Duration.ofSeconds(2)).until(() -> streamsHealth.body() != null);
+            assertThat(streamsHealth.body()).contains("\"status\":\"OUT_OF_SERVICE\"", "\"reason\":\"draining\"");
         }
         List<Long> ends = new ArrayList<>();
         for (SseTestClient stream : streams) {

@@ -13,7 +13,6 @@ import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +23,8 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.Test;
  */
 class InstanceLossIT extends GatewayIntegrationTest {
 
+    private static final Path VICTIM_LOG = Path.of("target", "instance-loss-victim.log");
+    private static final Pattern STARTED_ON_PORT = Pattern.compile("Netty started on port (\\d+)");
     private static final int USERS = 100;
     private static final int STREAMS_PER_USER = 5;
     private static final int ADMINS = 2;
@@ -52,8 +55,8 @@ class InstanceLossIT extends GatewayIntegrationTest {
 
     @Test
     void everyClientOfAKilledInstanceResumesOnTheSurvivorWithNothingLostOrRepeated() throws Exception {
-        int victimPort = freePort();
-        victim = startFromBootJar(victimPort);
+        victim = startFromBootJar();
+        int victimPort = portOf(victim);
         List<String> users = new ArrayList<>();
         for (int i = 0; i < USERS; i++) {
             users.add(unique("lost"));
@@ -138,7 +141,8 @@ class InstanceLossIT extends GatewayIntegrationTest {
         }
     }
 
-    private static Process startFromBootJar(int port) throws IOException {
+    /** The gateway's boot jar in a process of its own, on a port it binds itself: no other process can take it first. */
+    private static Process startFromBootJar() throws IOException {
         Path jar = Path.of("target/sse-gateway.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no boot jar at " + jar + " (run verify, not test)");
@@ -152,14 +156,14 @@ class InstanceLossIT extends GatewayIntegrationTest {
                 "--enable-native-access=ALL-UNNAMED",
                 "-jar",
                 jar.toString(),
-                "--server.port=" + port,
+                "--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
                 "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
                 "--herald.gateway.session.secure=false",
                 "--herald.gateway.resume.checkpoint-interval=500ms",
                 "--herald.gateway.resume.ring-size=2000",
                 "--spring.main.banner-mode=off");
-        File log = Path.of("target", "instance-loss-victim.log").toFile();
+        File log = VICTIM_LOG.toFile();
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log)
@@ -178,10 +182,22 @@ class InstanceLossIT extends GatewayIntegrationTest {
                 });
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    /** The port the victim's server bound, from its log (Boot's "Netty started on port N"). */
+    private static int portOf(Process victim) {
+        int[] port = new int[1];
+        await("the victim's server listens")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .failFast("the victim process ended, see " + VICTIM_LOG, () -> !victim.isAlive())
+                .until(() -> {
+                    Matcher started = STARTED_ON_PORT.matcher(Files.readString(VICTIM_LOG));
+                    if (started.find()) {
+                        port[0] = Integer.parseInt(started.group(1));
+                        return true;
+                    }
+                    return false;
+                });
+        return port[0];
     }
 
     /** A client as a browser's EventSource behaves: on loss, it reconnects (here: to the survivor) with its last id. */

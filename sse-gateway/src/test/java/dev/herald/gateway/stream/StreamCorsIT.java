@@ -67,6 +67,18 @@ class StreamCorsIT {
                 }
             }
 
+            try (SseTestClient anonymous =
+                            SseTestClient.request(port, "POST", "/events/session", Map.of("Origin", DASHBOARD));
+                    SseTestClient badToken = SseTestClient.request(
+                            port,
+                            "POST",
+                            "/events/session",
+                            withOrigin(DASHBOARD, SseTestClient.bearer("not-a-jwt")))) {
+                assertThat(anonymous.status()).isEqualTo(401);
+                assertCors(anonymous, "401 of POST /events/session without a token");
+                assertThat(badToken.status()).isEqualTo(401);
+                assertCors(badToken, "401 of POST /events/session with a bad token");
+            }
             try (SseTestClient session = SseTestClient.request(
                     port, "POST", "/events/session", withOrigin(DASHBOARD, SseTestClient.bearer(alice)))) {
                 assertThat(session.status()).isEqualTo(204);
@@ -74,9 +86,13 @@ class StreamCorsIT {
                 assertThat(session.header("set-cookie")).startsWith("herald_events=");
             }
             try (SseTestClient anonymous = SseTestClient.get(port, "/events", Map.of("Origin", DASHBOARD));
+                    SseTestClient badToken = SseTestClient.get(
+                            port, "/events", withOrigin(DASHBOARD, SseTestClient.bearer("not-a-jwt")));
                     SseTestClient stranger = SseTestClient.get(port, "/events", Map.of("Origin", STRANGER))) {
                 assertThat(anonymous.status()).isEqualTo(401);
                 assertCors(anonymous, "401");
+                assertThat(badToken.status()).isEqualTo(401);
+                assertCors(badToken, "401 of a bad token");
                 assertThat(stranger.status()).isEqualTo(401);
                 assertThat(stranger.header("access-control-allow-origin")).isNull();
             }
