@@ -1,6 +1,6 @@
 package dev.herald.gateway.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.herald.gateway.GatewayProperties;
@@ -46,7 +46,7 @@ public final class StreamAuthenticator {
     private final Viewers viewers;
     private final String cookieName;
     private final Clock clock = Clock.systemUTC();
-    private final Cache<String, Viewer> verified;
+    private final AsyncCache<String, Viewer> verified;
 
     StreamAuthenticator(ReactiveJwtDecoder decoder, Viewers viewers, GatewayProperties properties) {
         this.decoder = decoder;
@@ -55,7 +55,7 @@ public final class StreamAuthenticator {
         this.verified = Caffeine.newBuilder()
                 .maximumSize(MAX_REMEMBERED)
                 .expireAfter(Expiry.creating((String digest, Viewer viewer) -> rememberedFor(viewer)))
-                .build();
+                .buildAsync();
     }
 
     /** The viewer of a valid token, or {@link StreamAuthenticationException} (answered with 401). */
@@ -64,15 +64,17 @@ public final class StreamAuthenticator {
         if (token == null) {
             return Mono.error(new StreamAuthenticationException("no bearer token or session cookie"));
         }
-        String digest = digest(token);
-        Viewer known = verified.getIfPresent(digest);
-        if (known != null && known.expiresAt().isAfter(clock.instant())) {
-            return Mono.just(known);
-        }
-        return decoder.decode(token)
-                .map(viewers::from)
-                .doOnNext(viewer -> verified.put(digest, viewer))
+        // Streams that bring the same token at once (a client's tabs coming back together) share one check; a
+        // check that fails is not kept.
+        return Mono.fromFuture(verified.get(digest(token), (digest, executor) -> verify(token)), true)
+                .filter(viewer -> viewer.expiresAt().isAfter(clock.instant()))
+                .switchIfEmpty(Mono.defer(() -> Mono.fromFuture(verify(token), true)))
                 .onErrorMap(JwtException.class, e -> new StreamAuthenticationException("invalid token"));
+    }
+
+    @SuppressWarnings("NullAway") // toFuture() is typed for a Mono that may complete empty; a decoded token's does not
+    private java.util.concurrent.CompletableFuture<Viewer> verify(String token) {
+        return decoder.decode(token).map(viewers::from).toFuture();
     }
 
     private Duration rememberedFor(Viewer viewer) {

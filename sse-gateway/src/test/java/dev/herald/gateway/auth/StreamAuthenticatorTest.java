@@ -8,6 +8,7 @@ import dev.herald.contracts.ReadAccess;
 import dev.herald.gateway.GatewayProperties;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +20,7 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -29,6 +31,9 @@ class StreamAuthenticatorTest {
 
     private final Map<String, Jwt> issued = new ConcurrentHashMap<>();
     private final AtomicInteger checks = new AtomicInteger();
+    /** How long a check takes. */
+    private Duration slowness = Duration.ZERO;
+
     private final ReactiveJwtDecoder decoder = token -> {
         checks.incrementAndGet();
         Jwt jwt = issued.get(token);
@@ -38,8 +43,9 @@ class StreamAuthenticatorTest {
         if (!Instant.now().isBefore(jwt.getExpiresAt())) {
             return Mono.error(new BadJwtException("expired"));
         }
-        return Mono.just(jwt);
+        return Mono.just(jwt).delayElement(slowness);
     };
+
     private final StreamAuthenticator authenticator = new StreamAuthenticator(
             decoder,
             new Viewers(new RoleClaimsProperties(ReadAccess.DEFAULT_ROLE_CLAIMS)),
@@ -58,6 +64,24 @@ class StreamAuthenticatorTest {
 
         assertThat(viewer(bob).userId()).as("another token is its own entry").isEqualTo("bob");
         assertThat(checks).hasValue(2);
+    }
+
+    @Test
+    void streamsThatBringTheSameTokenAtOnceShareOneCheck() {
+        slowness = Duration.ofMillis(300); // all ten arrive while the first check runs
+        String alice = issue("alice", Duration.ofMinutes(10));
+
+        List<Viewer> viewers = Flux.range(0, 10)
+                .flatMap(i -> authenticator.authenticate(request(alice)))
+                .collectList()
+                .block(Duration.ofSeconds(5));
+
+        assertThat(viewers)
+                .hasSize(10)
+                .allSatisfy(viewer -> assertThat(viewer.userId()).isEqualTo("alice"));
+        assertThat(checks)
+                .as("one signature check for ten streams arriving together")
+                .hasValue(1);
     }
 
     @Test
@@ -96,10 +120,12 @@ class StreamAuthenticatorTest {
     }
 
     private Viewer viewer(String token) {
-        return authenticator
-                .authenticate(MockServerHttpRequest.get("/events")
-                        .header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
-                        .build())
-                .block(Duration.ofSeconds(5));
+        return authenticator.authenticate(request(token)).block(Duration.ofSeconds(5));
+    }
+
+    private static MockServerHttpRequest request(String token) {
+        return MockServerHttpRequest.get("/events")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
+                .build();
     }
 }

@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -158,6 +161,41 @@ class HubTest {
 
         assertThat(hub.admit("carol")).isEqualTo(Admission.ADMITTED);
         assertThat(hub.connections()).isEqualTo(3);
+    }
+
+    @Test
+    void placesTakenAndGivenBackConcurrentlyNeverExceedTheLimitsAndAllComeBack() throws Exception {
+        hub = new Hub(
+                settings(1_000, 2, Duration.ofHours(1)),
+                new ResumeSettings(0, Duration.ofSeconds(30)),
+                ring,
+                null,
+                metrics);
+        AtomicInteger held = new AtomicInteger();
+        AtomicInteger mostHeld = new AtomicInteger();
+        try (var threads = Executors.newFixedThreadPool(8)) {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                work.add(threads.submit(() -> {
+                    for (int i = 0; i < 20_000; i++) {
+                        if (hub.admit("alice") == Admission.ADMITTED) {
+                            mostHeld.accumulateAndGet(held.incrementAndGet(), Math::max);
+                            held.decrementAndGet();
+                            hub.cancelAdmission("alice");
+                        }
+                    }
+                }));
+            }
+            for (var done : work) {
+                done.get(60, TimeUnit.SECONDS);
+            }
+        }
+
+        assertThat(mostHeld.get()).as("alice never held more than her 2 places").isLessThanOrEqualTo(2);
+        assertThat(hub.connections()).as("every place came back").isZero();
+        assertThat(List.of(hub.admit("alice"), hub.admit("alice"), hub.admit("alice")))
+                .as("her count is back at zero: neither leaked nor lost")
+                .containsExactly(Admission.ADMITTED, Admission.ADMITTED, Admission.USER_LIMIT);
     }
 
     @Test
