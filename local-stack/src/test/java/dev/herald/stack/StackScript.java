@@ -1,8 +1,7 @@
 package dev.herald.stack;
 
+import dev.herald.testsupport.FreePorts;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,9 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,8 +25,6 @@ final class StackScript {
             "HERALD_KAFKA_CONTROLLER_PORT",
             "HERALD_ISSUER_PORT",
             "HERALD_NOTES_PORT");
-    /** Ports handed out in this JVM, so two stacks of one test run never get the same. */
-    private static final Set<Integer> USED = ConcurrentHashMap.newKeySet();
 
     record Result(int exitCode, String output) {}
 
@@ -51,9 +45,9 @@ final class StackScript {
         }
         StackScript stack = new StackScript(root, stackDir);
         for (String variable : PORT_VARIABLES) {
-            stack.environment.put(variable, String.valueOf(freePort()));
+            stack.environment.put(variable, String.valueOf(FreePorts.take()));
         }
-        stack.environment.put("HERALD_GATEWAY_PORTS", freePort() + " " + freePort());
+        stack.environment.put("HERALD_GATEWAY_PORTS", FreePorts.take() + " " + FreePorts.take());
         return stack;
     }
 
@@ -108,29 +102,6 @@ final class StackScript {
             throw new AssertionError("./stack " + String.join(" ", args) + " did not finish:\n" + output);
         }
         return new Result(process.exitValue(), output);
-    }
-
-    /**
-     * A port nothing listens on now, below the ephemeral range (32768 and up): a port the kernel hands out may be the
-     * local end of some client connection by the time a service, minutes later, wants to listen on it.
-     */
-    static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
-            if (USED.add(port) && bindable(port)) {
-                return port;
-            }
-        }
-        throw new IOException("no free port between 20000 and 32000 after 100 tries");
-    }
-
-    private static boolean bindable(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     static boolean listening(int port) {

@@ -66,42 +66,25 @@ final class CatchUp implements ReplayTarget {
             stepByOwner(ring, s, upTo, chunk);
             return;
         }
-        long[] pos = position;
         Frame last = null;
         for (; s <= upTo; s++) {
             Frame frame = ring.get(s);
             if (frame == null) { // overwritten while this stream caught up: the rest comes from Kafka
-                position = last == null ? pos : ReplayBuffer.maxInto(pos, last.after());
-                cursor = -1;
-                subscriber.drain();
-                toKafka();
+                if (last != null) {
+                    position = ReplayBuffer.maxInto(position, last.after());
+                }
+                toKafkaNow();
                 return;
             }
             last = frame;
-            // Positions after frames only grow with the sequence, so the record of a later frame is never
-            // below an earlier frame's position: comparing with what the client brought (and what was sent)
-            // suffices, and frames it does not want cost no position arithmetic.
-            if (frame.offset() >= ReplayBuffer.at(pos, frame.partition()) && subscriber.wants(frame)) {
-                boolean shared = ReplayBuffer.atOrPast(frame.after(), pos);
-                pos = ReplayBuffer.maxInto(pos, frame.after());
-                Frame out = shared ? frame : frame.withId(shard.encode(pos), pos.clone());
-                if (!subscriber.enqueue(out)) {
-                    return; // closed
-                }
-                subscriber.idSeq = frame.seq;
-                if (!subscriber.wantsMore(chunk)) {
-                    position = pos;
-                    cursor = s + 1;
-                    subscriber.whenDrained(this::step);
-                    return;
-                }
+            if (!replay(frame, s, chunk)) {
+                return;
             }
         }
         if (last != null) {
-            pos = ReplayBuffer.maxInto(pos, last.after());
+            position = ReplayBuffer.maxInto(position, last.after());
         }
-        position = pos;
-        shard.goLive(subscriber, pos, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
+        shard.goLive(subscriber, position, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
     }
 
     /**
@@ -111,46 +94,62 @@ final class CatchUp implements ReplayTarget {
     private void stepByOwner(ReplayBuffer ring, long s, long upTo, long chunk) {
         long[] own = ring.ofOwner(subscriber.userId(), s, upTo, OWN_FRAMES_PER_STEP);
         if (own == null) { // overwritten while this stream caught up: the rest comes from Kafka
-            cursor = -1;
-            subscriber.drain();
-            toKafka();
+            toKafkaNow();
             return;
         }
-        long[] pos = position;
         for (long seq : own) {
             Frame frame = ring.get(seq);
             if (frame == null) {
-                position = pos;
-                cursor = -1;
-                subscriber.drain();
-                toKafka();
+                toKafkaNow();
                 return;
             }
-            if (frame.offset() >= ReplayBuffer.at(pos, frame.partition()) && subscriber.wants(frame)) {
-                boolean shared = ReplayBuffer.atOrPast(frame.after(), pos);
-                pos = ReplayBuffer.maxInto(pos, frame.after());
-                Frame out = shared ? frame : frame.withId(shard.encode(pos), pos.clone());
-                if (!subscriber.enqueue(out)) {
-                    return; // closed
-                }
-                subscriber.idSeq = frame.seq;
-                if (!subscriber.wantsMore(chunk)) {
-                    position = pos;
-                    cursor = seq + 1;
-                    subscriber.whenDrained(this::step);
-                    return;
-                }
+            if (!replay(frame, seq, chunk)) {
+                return;
             }
         }
         if (own.length == OWN_FRAMES_PER_STEP) { // more of its own frames follow: look them up from here
-            position = pos;
             cursor = own[own.length - 1] + 1;
             shard.loop().execute(this::step);
             return;
         }
         // every frame up to upTo is either replayed or not the user's: it stands where the shard stands
-        position = ReplayBuffer.maxInto(pos, shard.positionVector());
+        position = ReplayBuffer.maxInto(position, shard.positionVector());
         shard.goLive(subscriber, position, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
+    }
+
+    /**
+     * Queues ring frame {@code seq} if the client lacks it and wants it, its id never below what the client has.
+     * Positions after frames only grow with the sequence, so the record of a later frame is never below an
+     * earlier frame's position: comparing with what the client brought (and what was sent) suffices, and frames
+     * it does not want cost no position arithmetic.
+     *
+     * @return whether to go on: false when the stream closed or has a chunk queued (the next step runs once its
+     *     socket took it)
+     */
+    private boolean replay(Frame frame, long seq, long chunk) {
+        if (frame.offset() < ReplayBuffer.at(position, frame.partition()) || !subscriber.wants(frame)) {
+            return true;
+        }
+        boolean shared = ReplayBuffer.atOrPast(frame.after(), position);
+        position = ReplayBuffer.maxInto(position, frame.after());
+        Frame out = shared ? frame : frame.withId(shard.encode(position), position.clone());
+        if (!subscriber.enqueue(out)) {
+            return false; // closed
+        }
+        subscriber.idSeq = frame.seq;
+        if (!subscriber.wantsMore(chunk)) {
+            cursor = seq + 1;
+            subscriber.whenDrained(this::step);
+            return false;
+        }
+        return true;
+    }
+
+    /** The ring no longer holds what comes next for this stream: what it queued goes out, the rest comes from Kafka. */
+    private void toKafkaNow() {
+        cursor = -1;
+        subscriber.drain();
+        toKafka();
     }
 
     private void toKafka() {
