@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
@@ -73,7 +74,7 @@ public final class StreamAuthenticator {
     }
 
     @SuppressWarnings("NullAway") // toFuture() is typed for a Mono that may complete empty; a decoded token's does not
-    private java.util.concurrent.CompletableFuture<Viewer> verify(String token) {
+    private CompletableFuture<Viewer> verify(String token) {
         return decoder.decode(token).map(viewers::from).toFuture();
     }
 
