@@ -239,16 +239,7 @@ class ReplayChunkTest {
 
         /** The titles (markers) of the note events read, in order. */
         List<String> notes() {
-            List<String> notes = new ArrayList<>();
-            for (String frame : text.toString().split("\n\n")) {
-                if (frame.contains("event: notes:")) {
-                    String data = frame.substring(frame.indexOf("data: ") + 6);
-                    notes.add(CODEC.decode(data.getBytes(StandardCharsets.UTF_8))
-                            .data()
-                            .title());
-                }
-            }
-            return notes;
+            return Writes.noteTitles(text.toString());
         }
     }
 }

@@ -11,7 +11,6 @@ import dev.herald.gateway.resume.ResumePosition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -192,16 +191,7 @@ class ResumeSeamTest {
 
     /** The titles (markers) of the note events written, in order. */
     private static List<String> notes(Writes writes) {
-        List<String> notes = new ArrayList<>();
-        for (String frame : writes.text().split("\n\n")) {
-            if (frame.contains("event: notes:")) {
-                String data = frame.substring(frame.indexOf("data: ") + 6);
-                notes.add(CODEC.decode(data.getBytes(StandardCharsets.UTF_8))
-                        .data()
-                        .title());
-            }
-        }
-        return notes;
+        return Writes.noteTitles(writes.text());
     }
 
     /** The ids of the note events written, decoded. */

@@ -1,5 +1,6 @@
 package dev.herald.gateway.fanout;
 
+import dev.herald.contracts.ServiceEventCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import reactor.core.publisher.Mono;
  * (once its headers went out) and writes to {@code channel} itself.
  */
 final class Writes {
+    private static final ServiceEventCodec CODEC = new ServiceEventCodec();
     private final List<String> writes = new ArrayList<>();
     final ClientStream stream;
     private final EmbeddedChannel channel;
@@ -39,5 +41,19 @@ final class Writes {
 
     String text() {
         return String.join("", writes());
+    }
+
+    /** The titles (test markers) of the note events in an event stream's text, in order. */
+    static List<String> noteTitles(String text) {
+        List<String> titles = new ArrayList<>();
+        for (String frame : text.split("\n\n")) {
+            if (frame.contains("event: notes:")) {
+                String data = frame.substring(frame.indexOf("data: ") + 6);
+                titles.add(CODEC.decode(data.getBytes(StandardCharsets.UTF_8))
+                        .data()
+                        .title());
+            }
+        }
+        return titles;
     }
 }
