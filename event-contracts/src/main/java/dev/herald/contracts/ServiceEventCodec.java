@@ -1,10 +1,17 @@
 package dev.herald.contracts;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationContext;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.ext.javatime.deser.InstantDeserializer;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * Writes a {@link ServiceEvent} as compact single-line JSON and reads it back. Reading rejects anything
@@ -18,6 +25,7 @@ public final class ServiceEventCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .addModule(new SimpleModule("herald-utc-timestamps").addDeserializer(Instant.class, new UtcInstants()))
             .build();
 
     /** UTF-8 JSON on one line: string values escape CR and LF, so the result never contains either. */
@@ -93,6 +101,25 @@ public final class ServiceEventCodec {
     private static void require(boolean condition, String field, String problem) {
         if (!condition) {
             throw new InvalidEventException(field, problem);
+        }
+    }
+
+    /**
+     * Reads the timestamps in the form the contract writes them ({@link UtcTimestamps}); any other form goes
+     * to Jackson's own reader, which accepts and rejects exactly what it did before.
+     */
+    private static final class UtcInstants extends ValueDeserializer<Instant> {
+
+        @Override
+        public Instant deserialize(JsonParser parser, DeserializationContext context) {
+            if (parser.hasToken(JsonToken.VALUE_STRING)) {
+                Instant read = UtcTimestamps.parse(
+                        parser.getStringCharacters(), parser.getStringOffset(), parser.getStringLength());
+                if (read != null) {
+                    return read;
+                }
+            }
+            return InstantDeserializer.INSTANT.deserialize(parser, context);
         }
     }
 }
