@@ -9,7 +9,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +39,19 @@ public final class ClientStream {
 
     private static final String REACTIVE_BRIDGE = "reactor.right.reactiveBridge";
     private static final String WATCHER = "herald.writability";
+    static final String HTTP_CODEC = "reactor.left.httpCodec";
+    /**
+     * Handlers that may sit between the HTTP encoder and the application without reading or changing the
+     * body: frames may be written below them. Any other handler there (compression, access log, metrics,
+     * chunked file writes) gets every frame through the pipeline.
+     */
+    private static final Set<String> BODY_NEUTRAL = Set.of(
+            "reactor.left.httpTrafficHandler",
+            "reactor.left.idleTimeoutHandler",
+            "reactor.left.readTimeoutHandler",
+            REACTIVE_BRIDGE,
+            WATCHER);
+
     private static final int MAX_FRAMES_PER_WRITE = 64;
     /** A write takes more frames only while under this many bytes (one big frame still goes alone). */
     private static final int MAX_BYTES_PER_WRITE = 64 * 1024;
@@ -60,6 +76,11 @@ public final class ClientStream {
 
     /** Completes when the stream wrote its last frame; set once its response headers went out. */
     private @Nullable MonoSink<Void> response;
+    /**
+     * Where frames enter the pipeline as ready-made chunks: just below the HTTP encoder of a chunked
+     * response (null: every frame goes through the whole pipeline, which frames it as the response needs).
+     */
+    private @Nullable ChannelHandlerContext chunkWriter;
 
     private @Nullable ArrayDeque<Frame> queue;
     private long queuedBytes;
@@ -153,11 +174,15 @@ public final class ClientStream {
     /**
      * Starts writing, once the response headers went out: the stream joins its shard and gets its first
      * frames. {@code done} completes when the stream wrote its last frame; cancelling it (the connection
-     * closed) ends the stream as the client's doing.
+     * closed) ends the stream as the client's doing. {@code chunked} says the response's headers went out
+     * with {@code Transfer-Encoding: chunked}: frames then enter the pipeline as whole chunks, one buffer
+     * each, just below the HTTP encoder, instead of being framed again by it on every write, provided no
+     * handler between the encoder and the application could change the body (compression, for one).
      */
-    public void start(MonoSink<Void> done) {
+    public void start(MonoSink<Void> done, boolean chunked) {
         done.onCancel(() -> close(DisconnectReason.CLIENT, false));
         response = done;
+        this.chunkWriter = chunked ? chunkWriter(channel.pipeline()) : null;
         watchWritability();
         shard.register(this);
         drain();
@@ -329,12 +354,21 @@ public final class ClientStream {
             MonoSink<Void> done = response;
             if (done != null && !terminated) {
                 boolean wrote = false;
+                ChannelHandlerContext chunks = chunkWriter;
                 while (state != CLOSED && channel.isWritable()) {
-                    ByteBuf batch = takeBatch();
-                    if (batch == null) {
-                        break;
+                    if (chunks != null) {
+                        Frame frame = take();
+                        if (frame == null) {
+                            break;
+                        }
+                        chunks.write(frame.chunk(), channel.voidPromise());
+                    } else {
+                        ByteBuf batch = takeBatch();
+                        if (batch == null) {
+                            break;
+                        }
+                        channel.write(batch, channel.voidPromise());
                     }
-                    channel.write(batch, channel.voidPromise());
                     wrote = true;
                 }
                 if (wrote) {
@@ -374,6 +408,18 @@ public final class ClientStream {
         return queue == null || queue.isEmpty();
     }
 
+    /** The next queued frame (written as a chunk of its own: the socket's writes gather them), or null. */
+    private synchronized @Nullable Frame take() {
+        ArrayDeque<Frame> q = queue;
+        Frame next = q == null ? null : q.poll();
+        if (next != null) {
+            queuedBytes -= next.length();
+            recordLatency(next, 0);
+        }
+        return next;
+    }
+
+    /** Queued frames for one write through the pipeline: one, or several in one composite buffer. */
     private synchronized @Nullable ByteBuf takeBatch() {
         ArrayDeque<Frame> q = queue;
         if (q == null || q.isEmpty()) {
@@ -408,6 +454,27 @@ public final class ClientStream {
         shard.metrics().delivered(now - frame.eventEpochMicros(), TimeUnit.MICROSECONDS);
         return now;
     }
+
+    /**
+     * The HTTP/1.1 server codec's context, where a chunk written goes straight to the socket, when every
+     * handler between it and the application leaves the body alone; null otherwise (HTTP/2, compression).
+     */
+    private static @Nullable ChannelHandlerContext chunkWriter(ChannelPipeline pipeline) {
+        ChannelHandlerContext codec = pipeline.context(HTTP_CODEC);
+        if (codec == null || !(codec.handler() instanceof HttpServerCodec)) {
+            return null;
+        }
+        List<String> names = pipeline.names();
+        for (int i = names.indexOf(HTTP_CODEC) + 1; i < names.size(); i++) {
+            String name = names.get(i);
+            if (!BODY_NEUTRAL.contains(name) && !name.startsWith(TAIL)) {
+                return null;
+            }
+        }
+        return codec;
+    }
+
+    private static final String TAIL = "DefaultChannelPipeline$TailContext";
 
     /**
      * Netty tells the pipeline when its outbound buffer crosses the high water mark (the stream's budget,

@@ -5,9 +5,11 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Bytes of one SSE frame, built once and shared by every recipient: each write takes a
- * {@link ByteBuf#duplicate() duplicate} (own indices, same memory) of an unreleasable buffer, so no
- * recipient copies or frees it. An event frame also carries what fan-out decides on: the owner (the
+ * Bytes of one SSE frame, built once and shared by every recipient: each write takes a view (own indices,
+ * same memory) of an unreleasable buffer, so no recipient copies or frees it. The bytes are laid out as one
+ * HTTP/1.1 chunk (size line, the frame, CRLF), so a chunked response writes them as they are, one buffer
+ * per frame, without the HTTP encoder framing each write again ({@link #chunk()}); other connections get the
+ * frame alone ({@link #slice()}). An event frame also carries what fan-out decides on: the owner (the
  * audience), the event's type bit (for {@code ?types=}) and its timestamp (for end-to-end latency).
  */
 public final class Frame {
@@ -29,9 +31,16 @@ public final class Frame {
     long previousOfOwner = ReplayBuffer.NO_FRAME;
 
     private Frame(
-            byte[] bytes, String owner, int typeBit, long eventEpochMicros, int partition, long offset, long[] after) {
-        this.bytes = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes));
-        this.length = bytes.length;
+            byte[] chunk,
+            int length,
+            String owner,
+            int typeBit,
+            long eventEpochMicros,
+            int partition,
+            long offset,
+            long[] after) {
+        this.bytes = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(chunk));
+        this.length = length;
         this.owner = owner;
         this.typeBit = typeBit;
         this.eventEpochMicros = eventEpochMicros;
@@ -53,15 +62,68 @@ public final class Frame {
             int partition,
             long offset,
             long[] after) {
-        return new Frame(sseBytes, owner, typeBit, eventEpochMicros, partition, offset, after);
+        return ofChunk(chunkOf(sseBytes), sseBytes.length, owner, typeBit, eventEpochMicros, partition, offset, after);
+    }
+
+    /**
+     * An event's frame of {@code length} bytes, written by the caller into {@code chunk} (from
+     * {@link #newChunk}) at {@link #chunkHeaderLength}; the rest as {@link #event}.
+     */
+    static Frame ofChunk(
+            byte[] chunk,
+            int length,
+            String owner,
+            int typeBit,
+            long eventEpochMicros,
+            int partition,
+            long offset,
+            long[] after) {
+        return new Frame(chunk, length, owner, typeBit, eventEpochMicros, partition, offset, after);
     }
 
     /** A frame that is not an event (comment, retry, connected, auth-expired, checkpoint). */
     public static Frame control(String sse) {
-        return new Frame(sse.getBytes(StandardCharsets.UTF_8), "", ANY_TYPE, 0, -1, -1, NO_POSITION);
+        byte[] frame = sse.getBytes(StandardCharsets.UTF_8);
+        return new Frame(chunkOf(frame), frame.length, "", ANY_TYPE, 0, -1, -1, NO_POSITION);
     }
 
     private static final long[] NO_POSITION = new long[0];
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Room for a frame of {@code length} bytes as one HTTP/1.1 chunk: the size line (hex, CRLF) and the
+     * closing CRLF are written; the frame goes at {@link #chunkHeaderLength}.
+     */
+    static byte[] newChunk(int length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("a frame is never empty (an empty chunk ends the response)");
+        }
+        int digits = hexDigits(length);
+        byte[] chunk = new byte[digits + 2 + length + 2];
+        for (int i = digits - 1, rest = length; i >= 0; i--, rest >>>= 4) {
+            chunk[i] = HEX[rest & 0xf];
+        }
+        chunk[digits] = '\r';
+        chunk[digits + 1] = '\n';
+        chunk[chunk.length - 2] = '\r';
+        chunk[chunk.length - 1] = '\n';
+        return chunk;
+    }
+
+    /** Where a frame of {@code length} bytes starts in its chunk: after the size line. */
+    static int chunkHeaderLength(int length) {
+        return hexDigits(length) + 2;
+    }
+
+    private static int hexDigits(int length) {
+        return Math.max(1, (Integer.SIZE - Integer.numberOfLeadingZeros(length) + 3) / 4);
+    }
+
+    private static byte[] chunkOf(byte[] frame) {
+        byte[] chunk = newChunk(frame.length);
+        System.arraycopy(frame, 0, chunk, chunkHeaderLength(frame.length), frame.length);
+        return chunk;
+    }
 
     /**
      * The same event with another {@code id} line: for a stream whose position is ahead of this
@@ -69,7 +131,7 @@ public final class Frame {
      */
     Frame withId(String id, long[] position) {
         byte[] old = new byte[length];
-        bytes.getBytes(bytes.readerIndex(), old);
+        bytes.getBytes(chunkHeaderLength(length), old);
         int lineEnd = 0;
         while (old[lineEnd] != '\n') {
             lineEnd++;
@@ -78,7 +140,7 @@ public final class Frame {
         byte[] out = new byte[idLine.length + old.length - lineEnd];
         System.arraycopy(idLine, 0, out, 0, idLine.length);
         System.arraycopy(old, lineEnd, out, idLine.length, old.length - lineEnd);
-        return new Frame(out, owner, typeBit, eventEpochMicros, partition, offset, position);
+        return new Frame(chunkOf(out), out.length, owner, typeBit, eventEpochMicros, partition, offset, position);
     }
 
     /** The partition of the event's record (-1 for control frames). */
@@ -96,8 +158,13 @@ public final class Frame {
         return after;
     }
 
-    /** A view for one write: shares the bytes, owns its indices. */
+    /** The frame alone, for one write: shares the bytes, owns its indices. */
     ByteBuf slice() {
+        return bytes.slice(chunkHeaderLength(length), length);
+    }
+
+    /** The frame as one HTTP/1.1 chunk (size line, frame, CRLF), for one write to a chunked response. */
+    ByteBuf chunk() {
         return bytes.duplicate();
     }
 
@@ -124,6 +191,6 @@ public final class Frame {
 
     @Override
     public String toString() {
-        return bytes.toString(StandardCharsets.UTF_8);
+        return bytes.toString(chunkHeaderLength(length), length, StandardCharsets.UTF_8);
     }
 }

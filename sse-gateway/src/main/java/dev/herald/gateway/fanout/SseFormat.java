@@ -40,9 +40,10 @@ public final class SseFormat {
         requireSingleLine(position);
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         byte[] idBytes = position.getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte
-                [ID.length + idBytes.length + EVENT.length + nameBytes.length + DATA.length + json.length + END.length];
-        int at = 0;
+        int length =
+                ID.length + idBytes.length + EVENT.length + nameBytes.length + DATA.length + json.length + END.length;
+        byte[] out = Frame.newChunk(length);
+        int at = Frame.chunkHeaderLength(length);
         at = put(out, at, ID);
         at = put(out, at, idBytes);
         at = put(out, at, EVENT);
@@ -52,7 +53,7 @@ public final class SseFormat {
         put(out, at, END);
         Instant when = event.timestamp();
         long micros = when.getEpochSecond() * 1_000_000L + when.getNano() / 1_000;
-        return Frame.event(out, event.owner(), typeBit(event.action()), micros, partition, offset, after);
+        return Frame.ofChunk(out, length, event.owner(), typeBit(event.action()), micros, partition, offset, after);
     }
 
     /** Whether bytes hold a CR or LF (then they cannot be one {@code data:} line). */

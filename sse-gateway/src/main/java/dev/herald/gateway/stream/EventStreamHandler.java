@@ -12,6 +12,8 @@ import dev.herald.gateway.fanout.ResumeIntent;
 import dev.herald.gateway.resume.InvalidPositionException;
 import dev.herald.gateway.resume.ResumePosition;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -122,7 +124,10 @@ class EventStreamHandler {
         headers.set("X-Accel-Buffering", "no");
         // The headers (set through WebFlux's view of them) go out first; then the stream writes its frames to the
         // channel itself until it ends, and Reactor Netty writes the last chunk.
-        return nativeResponse.then().then(Mono.<Void>create(stream::start)).doFinally(signal -> stream.ended());
+        return nativeResponse
+                .then()
+                .then(Mono.<Void>create(done -> stream.start(done, chunked(nativeResponse))))
+                .doFinally(signal -> stream.ended());
     }
 
     /** What the client asks for: the live stream, the events after its last id, or a reset when that id is unreadable. */
@@ -173,6 +178,12 @@ class EventStreamHandler {
         if (ServerHttpRequestDecorator.getNativeRequest(request) instanceof HttpServerRequest nativeRequest) {
             nativeRequest.requestHeaders().remove(HttpHeaders.AUTHORIZATION).remove(HttpHeaders.COOKIE);
         }
+    }
+
+    /** Whether the response went out in HTTP/1.1 chunks (Reactor Netty's default for a body of unknown length). */
+    private static boolean chunked(HttpServerResponse response) {
+        return response.responseHeaders()
+                .containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
     }
 
     private static @Nullable HttpServerResponse nativeResponse(ServerHttpResponse response) {

@@ -124,7 +124,7 @@ class ReplayChunkTest {
         ClientStream stream = hub.open(
                 "alice", false, SseFormat.allTypes(), Long.MAX_VALUE, socket, ResumeIntent.from(new long[] {offset}));
         Reader reader = new Reader(stream);
-        Mono.<Void>create(stream::start).subscribe();
+        Mono.<Void>create(done -> stream.start(done, false)).subscribe();
         boolean publishedMeanwhile = false;
         for (int read = 0; read < 10_000 && !(stream.live && reader.notes().size() == published.size()); read++) {
             socket.runPendingTasks();

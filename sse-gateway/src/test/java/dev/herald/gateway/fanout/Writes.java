@@ -22,7 +22,7 @@ final class Writes {
     Writes(ClientStream stream, EmbeddedChannel channel) {
         this.stream = stream;
         this.channel = channel;
-        Mono.<Void>create(stream::start).subscribe();
+        Mono.<Void>create(done -> stream.start(done, false)).subscribe();
     }
 
     /** Every write so far, after running what the channel's event loop has pending. */
