@@ -13,11 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,8 +31,11 @@ import org.jspecify.annotations.Nullable;
  * The reconnect storm in one process: opens {@code --streams} streams (users {@code u<i>}, spread
  * evenly) on gateway A, publishes marked events to Kafka at {@code --rate} per second, kills gateway A hard
  * ({@code --kill-pid}, SIGKILL) after {@code --before-s}, and lets every stream reconnect to gateway B with
- * its {@code Last-Event-ID}: at once (the worst case), or each after a random delay of up to
- * {@code --reconnect-spread-ms} (as EventSource retry delays and detection times spread real clients).
+ * its {@code Last-Event-ID}: at once (the worst case), each after a random delay of up to
+ * {@code --reconnect-spread-ms}, or, with {@code --honor-retry true}, as a browser's EventSource does: after
+ * the {@code retry:} delay its stream last received (which the gateway jitters per stream).
+ * {@code --survivor-streams} more streams are on gateway B from the start (a survivor that serves clients
+ * of its own, as in any deployment of more than one instance); they must get every event too.
  * Events keep flowing for {@code --after-s}; then it checks every stream got each of its events exactly
  * once and reports: time to reconnect, catch-up time (kill → the stream has every event sent before it
  * was back), loss and duplicates.
@@ -58,33 +63,26 @@ final class ReconnectStorm {
         Path out = Path.of(args.string("run-dir"));
 
         Loop[] loops = new Loop[args.integer("loops", 2)];
+        InetSocketAddress b = new InetSocketAddress(failover.getHost(), failover.getPort());
         for (int i = 0; i < loops.length; i++) {
             loops[i] = new Loop(
                     runId,
-                    new InetSocketAddress(failover.getHost(), failover.getPort()),
+                    b,
                     failover,
-                    args.integer("reconnect-spread-ms", 0));
+                    args.integer("reconnect-spread-ms", 0),
+                    Boolean.parseBoolean(args.string("honor-retry", "false")));
             Thread.ofPlatform().name("storm-loop-" + i).start(loops[i]);
         }
         List<Client> clients = new ArrayList<>();
+        int survivors = args.integer("survivor-streams", 0);
+        if (survivors > 0) {
+            long rampStart = System.nanoTime();
+            openStreams(clients, streamCount, survivors, true, users, tokens, sources, loops, b, failover);
+            log("%d survivor streams open on %s in %.1f s", survivors, failover, (System.nanoTime() - rampStart) / 1e9);
+        }
         long rampStart = System.nanoTime();
         InetSocketAddress a = new InetSocketAddress(first.getHost(), first.getPort());
-        for (int i = 0; i < streamCount; i++) {
-            int user = i % users;
-            Client client = new Client(
-                    user,
-                    tokenOf(tokens, Owners.userName(user)),
-                    sources.get(i % sources.size()),
-                    loops[i % loops.length]);
-            clients.add(client);
-            client.loop.connect(client, a, first, null);
-            if (i % 500 == 499) {
-                int target = i + 1;
-                awaitTrue(() -> clients.stream().filter(c -> c.status != 0).count() >= target, 60_000);
-            }
-        }
-        awaitTrue(() -> clients.stream().allMatch(c -> c.status != 0), 60_000);
-        long open = clients.stream().filter(c -> c.status == 200).count();
+        long open = openStreams(clients, 0, streamCount, false, users, tokens, sources, loops, a, first);
         log("%d/%d streams open on %s in %.1f s", open, streamCount, first, (System.nanoTime() - rampStart) / 1e9);
 
         KafkaPublisher publisher = new KafkaPublisher(args.string("bootstrap-servers"));
@@ -125,6 +123,39 @@ final class ReconnectStorm {
         report(clients, owners, published.get(), killNanos, out);
     }
 
+    /** Opens streams {@code from} .. {@code from + count - 1} (user = index mod users); returns how many got 200. */
+    private static long openStreams(
+            List<Client> clients,
+            int from,
+            int count,
+            boolean survivor,
+            int users,
+            Map<String, String> tokens,
+            List<InetSocketAddress> sources,
+            Loop[] loops,
+            InetSocketAddress target,
+            URI uri) {
+        List<Client> opened = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            int user = i % users;
+            Client client = new Client(
+                    user,
+                    tokenOf(tokens, Owners.userName(user)),
+                    sources.get(i % sources.size()),
+                    loops[i % loops.length],
+                    survivor);
+            opened.add(client);
+            clients.add(client);
+            client.loop.connect(client, target, uri, null);
+            if ((i - from) % 500 == 499) {
+                int openedSoFar = i - from + 1;
+                awaitTrue(() -> opened.stream().filter(c -> c.status != 0).count() >= openedSoFar, 60_000);
+            }
+        }
+        awaitTrue(() -> opened.stream().allMatch(c -> c.status != 0), 60_000);
+        return opened.stream().filter(c -> c.status == 200).count();
+    }
+
     private void report(List<Client> clients, Owners owners, long events, long killNanos, Path out) throws IOException {
         int[] owned = new int[owners.users()];
         for (long s = 0; s < events; s++) {
@@ -140,12 +171,17 @@ final class ReconnectStorm {
         long unexpected = 0;
         long notBack = 0;
         long expected = 0;
+        int survivors = 0;
         for (Client client : clients) {
-            if (client.lostAt != 0) {
+            if (client.survivor) {
+                survivors++;
+            } else if (client.lostAt != 0) {
                 lost.recordValue(Math.max(0, (client.lostAt - killNanos) / 1000));
             }
             retried += client.attempts > 0 ? 1 : 0;
-            if (client.reconnectedAt == 0) {
+            if (client.survivor) {
+                // on B all along: only its deliveries are checked
+            } else if (client.reconnectedAt == 0) {
                 notBack++;
             } else {
                 reconnect.recordValue(Math.max(0, (client.reconnectedAt - killNanos) / 1000));
@@ -170,7 +206,8 @@ final class ReconnectStorm {
         }
         String report = String.format(
                 """
-                reconnect storm: %d streams of %d users, %d events (kill after %ss, then %ss more), reconnects spread over %s ms
+                reconnect storm: %d streams of %d users, %d events (kill after %ss, then %ss more), reconnect delay: %s
+                survivor streams on B from the start (checked for loss and duplicates too): %d
                 streams not back on B: %d; streams that needed more than one attempt: %d
                 loss seen by the client (kill -> EOF), ms: p50 %.0f  p99 %.0f  max %.0f
                 deliveries expected %d, missing %d, duplicate %d, unexpected %d
@@ -178,12 +215,15 @@ final class ReconnectStorm {
                 caught up (kill -> has every event sent before it was back), ms: p50 %.0f  p99 %.0f  max %.0f
                 catch-up after reconnecting (HTTP 200 on B -> has every event sent before), ms: p50 %.0f  p99 %.0f  max %.0f
                 """,
-                clients.size(),
+                clients.size() - survivors,
                 owners.users(),
                 events,
                 args.string("before-s", "10"),
                 args.string("after-s", "10"),
-                args.string("reconnect-spread-ms", "0"),
+                Boolean.parseBoolean(args.string("honor-retry", "false"))
+                        ? "the stream's retry: hint, as EventSource"
+                        : "random, up to " + args.string("reconnect-spread-ms", "0") + " ms",
+                survivors,
                 notBack,
                 retried,
                 lost.getValueAtPercentile(50) / 1000.0,
@@ -307,12 +347,15 @@ final class ReconnectStorm {
 
         int[] received = new int[16];
         int receivedCount;
+        /** On B from the start: not one of the killed instance's clients. */
+        final boolean survivor;
 
-        Client(int user, String token, InetSocketAddress source, Loop loop) {
+        Client(int user, String token, InetSocketAddress source, Loop loop, boolean survivor) {
             this.user = user;
             this.token = token;
             this.source = source;
             this.loop = loop;
+            this.survivor = survivor;
         }
 
         void received(long seq) {
@@ -331,16 +374,23 @@ final class ReconnectStorm {
         private final long runId;
         private final InetSocketAddress failover;
         private final URI failoverUri;
+        /** Reconnects asked for from any thread; the loop moves them into {@link #due}. */
         private final Queue<Retry> retries = new ConcurrentLinkedQueue<>();
+        /** Reconnects by due time (loop thread only). */
+        private final PriorityQueue<Retry> due = new PriorityQueue<>(Comparator.comparingLong(Retry::due));
+
         volatile long killNanos;
         volatile long deliveries;
         private volatile boolean running = true;
         private long now;
 
         private final int spreadMillis;
+        private final boolean honorRetry;
 
-        Loop(long runId, InetSocketAddress failover, URI failoverUri, int spreadMillis) throws IOException {
+        Loop(long runId, InetSocketAddress failover, URI failoverUri, int spreadMillis, boolean honorRetry)
+                throws IOException {
             this.spreadMillis = spreadMillis;
+            this.honorRetry = honorRetry;
             this.selector = Selector.open();
             this.runId = runId;
             this.failover = failover;
@@ -474,8 +524,12 @@ final class ReconnectStorm {
             if (!running) {
                 return;
             }
-            if (client.decoder != null && client.decoder.lastEventId() != null) {
-                client.lastId = client.decoder.lastEventId();
+            long retryHint = -1;
+            if (client.decoder != null) {
+                retryHint = client.decoder.retryMillis();
+                if (client.decoder.lastEventId() != null) {
+                    client.lastId = client.decoder.lastEventId();
+                }
             }
             boolean firstLoss = !client.onFailover;
             if (firstLoss) {
@@ -483,7 +537,9 @@ final class ReconnectStorm {
             }
             client.onFailover = true;
             client.status = 0;
-            if (firstLoss && spreadMillis > 0) { // like EventSource's retry delay, each client a little different
+            if (firstLoss && honorRetry) { // EventSource waits its reconnection time (a browser's default: 3 s)
+                retries.add(new Retry(System.nanoTime() + (retryHint >= 0 ? retryHint : 3_000) * 1_000_000L, client));
+            } else if (firstLoss && spreadMillis > 0) { // a random delay, each client a little different
                 retries.add(new Retry(
                         System.nanoTime()
                                 + java.util.concurrent.ThreadLocalRandom.current()
@@ -502,12 +558,12 @@ final class ReconnectStorm {
         }
 
         private void runDueRetries() {
-            for (Iterator<Retry> it = retries.iterator(); it.hasNext(); ) {
-                Retry retry = it.next();
-                if (retry.due() <= now) {
-                    it.remove();
-                    connect(retry.client(), failover, failoverUri, retry.client().lastId);
-                }
+            for (Retry retry = retries.poll(); retry != null; retry = retries.poll()) {
+                due.add(retry);
+            }
+            while (!due.isEmpty() && due.peek().due() <= now) {
+                Retry retry = due.poll();
+                connect(retry.client(), failover, failoverUri, retry.client().lastId);
             }
         }
 

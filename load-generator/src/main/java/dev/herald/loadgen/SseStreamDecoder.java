@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Decodes one HTTP/1.1 response carrying an event stream, incrementally and with as little work as
  * possible: status line and headers, then the body (de-chunked when {@code Transfer-Encoding: chunked}),
- * cut into SSE lines. It keeps the last {@code id:} and reports each dispatched event whose {@code data:}
- * carries a {@link Marker}; comments, {@code event:} and {@code retry:} lines are skipped.
+ * cut into SSE lines. It keeps the last {@code id:} and the last {@code retry:} (the reconnection delay an
+ * EventSource would use) and reports each dispatched event whose {@code data:} carries a {@link Marker};
+ * comments and {@code event:} lines are skipped.
  */
 final class SseStreamDecoder {
 
@@ -43,6 +44,7 @@ final class SseStreamDecoder {
     private int lineLength;
 
     private @Nullable String lastEventId;
+    private long retryMillis = -1;
     private final long[] marker = new long[5];
     private boolean eventHasMarker;
 
@@ -53,6 +55,11 @@ final class SseStreamDecoder {
     @Nullable
     String lastEventId() {
         return lastEventId;
+    }
+
+    /** The last {@code retry:} the server sent, in milliseconds; -1 if none. */
+    long retryMillis() {
+        return retryMillis;
     }
 
     void feed(byte[] bytes, int offset, int length) {
@@ -173,6 +180,16 @@ final class SseStreamDecoder {
         } else if (startsWith("data:", length)) {
             if (Marker.find(line, 5, length, marker)) {
                 eventHasMarker = true;
+            }
+        } else if (startsWith("retry:", length)) {
+            long value = 0;
+            int from = 6 < length && line[6] == ' ' ? 7 : 6;
+            for (int i = from; i < length && value >= 0; i++) {
+                int digit = line[i] - '0';
+                value = digit >= 0 && digit <= 9 ? value * 10 + digit : -1; // not all digits: ignored
+            }
+            if (value >= 0 && from < length) {
+                retryMillis = value;
             }
         }
     }

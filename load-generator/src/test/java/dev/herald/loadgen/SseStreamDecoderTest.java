@@ -59,6 +59,7 @@ class SseStreamDecoderTest {
         assertThat(seen)
                 .containsExactly(
                         "p1 run=7 phase=1 part=1 seq=41 t=123456789", "p2 run=7 phase=1 part=2 seq=42 t=123456999");
+        assertThat(decoder.retryMillis()).isEqualTo(3000);
     }
 
     @Test
