@@ -28,7 +28,7 @@ import org.springframework.util.unit.DataSize;
 public record GatewayProperties(
         @DefaultValue("15s") Duration heartbeat,
         @DefaultValue("1s") Duration tick,
-        @DefaultValue("3s") Duration retry,
+        @DefaultValue("1s") Duration retry,
         @DefaultValue("2s") Duration retryJitter,
         @DefaultValue("19500") int maxConnections,
         @DefaultValue("8") int maxStreamsPerUser,

@@ -60,7 +60,7 @@ class IndependentClientIT extends GatewayIntegrationTest {
                                 .partitionCount())
                         .isEqualTo(3);
             }
-            assertThat(source.getBaseRetryDelayMillis()).isBetween(3000L, 5000L); // retry plus its jitter
+            assertThat(source.getBaseRetryDelayMillis()).isBetween(1000L, 3000L); // retry plus its jitter
         }
     }
 }

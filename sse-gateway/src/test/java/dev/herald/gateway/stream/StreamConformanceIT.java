@@ -30,7 +30,7 @@ class StreamConformanceIT extends GatewayIntegrationTest {
             assertThat(stream.raw()).matches("(?s)retry: \\d{4}\nid: .*");
             long retry = Long.parseLong(
                     stream.raw().substring("retry: ".length(), stream.raw().indexOf('\n')));
-            assertThat(retry).as("retry (3 s) plus its jitter (up to 2 s)").isBetween(3000L, 5000L);
+            assertThat(retry).as("retry (1 s) plus its jitter (up to 2 s)").isBetween(1000L, 3000L);
             SseTestClient.Event connected = stream.events().getFirst();
             assertThat(connected.name()).isEqualTo("message");
             assertThat(connected.data()).isEqualTo("{\"type\":\"connected\"}");
