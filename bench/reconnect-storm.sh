@@ -10,7 +10,8 @@
 #   HONOR_RETRY (1: each client reconnects after its stream's retry: hint, as a browser's EventSource does;
 #   0: SPREAD_MS decides), SPREAD_MS (0: every client reconnects the moment it sees the loss; N: each after a
 #   random 0..N ms), SURVIVOR_STREAMS (2000: streams on gateway B from the start, so the survivor is a warm,
-#   working instance as in any deployment of two; 0: an idle B),
+#   working instance as in any deployment of two; 0: an idle B), SURVIVOR_RESUMES (2: times each survivor
+#   stream closes and resumes with its last id before the kill, as on token expiry),
 #   A_PORT (18081), B_PORT (18082), GW_JAVA_OPTS, GEN_JAVA_OPTS.
 set -euo pipefail
 
@@ -26,6 +27,7 @@ AFTER_S=${AFTER_S:-15}
 SPREAD_MS=${SPREAD_MS:-0}
 HONOR_RETRY=${HONOR_RETRY:-1}
 SURVIVOR_STREAMS=${SURVIVOR_STREAMS:-2000}
+SURVIVOR_RESUMES=${SURVIVOR_RESUMES:-2}
 A_PORT=${A_PORT:-18081}
 B_PORT=${B_PORT:-18082}
 GW_JAVA_OPTS=${GW_JAVA_OPTS:--Xms512m -Xmx2g}
@@ -73,7 +75,8 @@ log "gateway A pid $A_PID :$A_PORT, gateway B pid $B_PID :$B_PORT"
   --target "http://127.0.0.1:$A_PORT/events" --failover "http://127.0.0.1:$B_PORT/events" --tokens "$OUT/tokens.tsv" \
   --streams "$STREAMS" --users "$USERS" --rate "$RATE" --before-s "$BEFORE_S" --after-s "$AFTER_S" \
   --kill-pid "$A_PID" --reconnect-spread-ms "$SPREAD_MS" \
-  --honor-retry "$([[ $HONOR_RETRY == 1 ]] && echo true || echo false)" --survivor-streams "$SURVIVOR_STREAMS" --bootstrap-servers "$BOOTSTRAP" --sources 127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5 \
+  --honor-retry "$([[ $HONOR_RETRY == 1 ]] && echo true || echo false)" --survivor-streams "$SURVIVOR_STREAMS" \
+  --survivor-resumes "$SURVIVOR_RESUMES" --bootstrap-servers "$BOOTSTRAP" --sources 127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5 \
   2>&1 | tee "$OUT/storm.log"
 curl -sf "http://127.0.0.1:$B_PORT/actuator/prometheus" | grep -E '^herald_gateway_(resumes_total|resume_replay_seconds_(count|sum|max)|connections|disconnects_total)' \
   | tee "$OUT/gateway-B-metrics.txt" | tee -a "$OUT/bench.log"

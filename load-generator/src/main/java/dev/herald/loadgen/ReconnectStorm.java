@@ -35,7 +35,10 @@ import org.jspecify.annotations.Nullable;
  * {@code --reconnect-spread-ms}, or, with {@code --honor-retry true}, as a browser's EventSource does: after
  * the {@code retry:} delay its stream last received (which the gateway jitters per stream).
  * {@code --survivor-streams} more streams are on gateway B from the start (a survivor that serves clients
- * of its own, as in any deployment of more than one instance); they must get every event too.
+ * of its own, as in any deployment of more than one instance); they must get every event too. Before the
+ * kill each of them resumes {@code --survivor-resumes} times (closes and reconnects with its last id, as
+ * clients do when their token expires), so the survivor has served resumes before the storm, as one that
+ * has been running for a while has.
  * Events keep flowing for {@code --after-s}; then it checks every stream got each of its events exactly
  * once and reports: time to reconnect, catch-up time (kill → the stream has every event sent before it
  * was back), loss and duplicates.
@@ -95,10 +98,19 @@ final class ReconnectStorm {
         long stopAt = killAt + afterNanos;
         long killNanos = 0;
         long seq = 0;
+        List<Client> survivorClients = clients.stream().filter(c -> c.survivor).toList();
+        int resumes = survivorClients.size() * args.integer("survivor-resumes", 0);
+        long resumeEvery = resumes == 0 ? Long.MAX_VALUE : Math.max(1, (beforeNanos - 2_000_000_000L) / resumes);
+        int resumed = 0;
         for (long intended = start; intended < stopAt; intended += interval) {
             long wait = intended - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
+            }
+            while (resumed < resumes && intended - start >= resumed * resumeEvery) {
+                Client client = survivorClients.get(resumed % survivorClients.size());
+                client.loop.resume(client);
+                resumed++;
             }
             if (killNanos == 0 && intended >= killAt) {
                 killNanos = System.nanoTime();
@@ -172,9 +184,11 @@ final class ReconnectStorm {
         long notBack = 0;
         long expected = 0;
         int survivors = 0;
+        long survivorResumes = 0;
         for (Client client : clients) {
             if (client.survivor) {
                 survivors++;
+                survivorResumes += client.resumes;
             } else if (client.lostAt != 0) {
                 lost.recordValue(Math.max(0, (client.lostAt - killNanos) / 1000));
             }
@@ -207,7 +221,7 @@ final class ReconnectStorm {
         String report = String.format(
                 """
                 reconnect storm: %d streams of %d users, %d events (kill after %ss, then %ss more), reconnect delay: %s
-                survivor streams on B from the start (checked for loss and duplicates too): %d
+                survivor streams on B from the start (checked for loss and duplicates too): %d, resumed %d times before the kill
                 streams not back on B: %d; streams that needed more than one attempt: %d
                 loss seen by the client (kill -> EOF), ms: p50 %.0f  p99 %.0f  max %.0f
                 deliveries expected %d, missing %d, duplicate %d, unexpected %d
@@ -224,6 +238,7 @@ final class ReconnectStorm {
                         ? "the stream's retry: hint, as EventSource"
                         : "random, up to " + args.string("reconnect-spread-ms", "0") + " ms",
                 survivors,
+                survivorResumes,
                 notBack,
                 retried,
                 lost.getValueAtPercentile(50) / 1000.0,
@@ -349,6 +364,8 @@ final class ReconnectStorm {
         int receivedCount;
         /** On B from the start: not one of the killed instance's clients. */
         final boolean survivor;
+        /** Times it closed and resumed on purpose before the kill. */
+        int resumes;
 
         Client(int user, String token, InetSocketAddress source, Loop loop, boolean survivor) {
             this.user = user;
@@ -376,6 +393,8 @@ final class ReconnectStorm {
         private final URI failoverUri;
         /** Reconnects asked for from any thread; the loop moves them into {@link #due}. */
         private final Queue<Retry> retries = new ConcurrentLinkedQueue<>();
+        /** Streams to close and resume at once with their last id (loop thread takes them). */
+        private final Queue<Client> resumes = new ConcurrentLinkedQueue<>();
         /** Reconnects by due time (loop thread only). */
         private final PriorityQueue<Retry> due = new PriorityQueue<>(Comparator.comparingLong(Retry::due));
 
@@ -439,6 +458,12 @@ final class ReconnectStorm {
             };
         }
 
+        /** Closes the client's stream and reconnects it to B with its last id, on the loop thread. */
+        void resume(Client client) {
+            resumes.add(client);
+            selector.wakeup();
+        }
+
         void stop() {
             running = false;
             selector.wakeup();
@@ -456,6 +481,9 @@ final class ReconnectStorm {
                                 .register(selector, SelectionKey.OP_CONNECT, client);
                     }
                     runDueRetries();
+                    for (Client resuming = resumes.poll(); resuming != null; resuming = resumes.poll()) {
+                        resumeNow(resuming);
+                    }
                     Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                     while (keys.hasNext()) {
                         SelectionKey key = keys.next();
@@ -550,6 +578,21 @@ final class ReconnectStorm {
             } else {
                 retryLater(client);
             }
+        }
+
+        private void resumeNow(Client client) {
+            if (client.status != 200 || client.channel == null || client.decoder == null) {
+                return; // not open now: it will reconnect anyway
+            }
+            try {
+                client.channel.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            client.resumes++;
+            client.status = 0;
+            String lastId = client.decoder.lastEventId();
+            connect(client, failover, failoverUri, lastId != null ? lastId : client.lastId);
         }
 
         private void retryLater(Client client) {

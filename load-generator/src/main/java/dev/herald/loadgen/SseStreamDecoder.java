@@ -44,6 +44,9 @@ final class SseStreamDecoder {
     private int lineLength;
 
     private @Nullable String lastEventId;
+    /** The id of the frame being read: it becomes {@link #lastEventId} when the frame ends, as in EventSource. */
+    private @Nullable String pendingId;
+
     private long retryMillis = -1;
     private final long[] marker = new long[5];
     private boolean eventHasMarker;
@@ -170,13 +173,17 @@ final class SseStreamDecoder {
         int length = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
         lineLength = 0;
         if (length == 0) {
+            if (pendingId != null) { // the frame is complete: a reconnect may now ask for what comes after it
+                lastEventId = pendingId;
+                pendingId = null;
+            }
             if (eventHasMarker) {
                 eventHasMarker = false;
                 listener.onEvent(lastEventId, marker);
             }
         } else if (startsWith("id:", length)) {
             int from = 3 < length && line[3] == ' ' ? 4 : 3;
-            lastEventId = new String(line, from, length - from, StandardCharsets.UTF_8);
+            pendingId = new String(line, from, length - from, StandardCharsets.UTF_8);
         } else if (startsWith("data:", length)) {
             if (Marker.find(line, 5, length, marker)) {
                 eventHasMarker = true;

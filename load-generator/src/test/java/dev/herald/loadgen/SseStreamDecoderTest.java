@@ -63,6 +63,20 @@ class SseStreamDecoderTest {
     }
 
     @Test
+    void theLastEventIdIsThatOfTheLastCompleteFrameNotOfOneCutShort() {
+        String body = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+                + GATEWAY_BODY.substring(0, GATEWAY_BODY.indexOf("id: p2") + "id: p2\nevent: notes:created\n".length());
+        SseStreamDecoder decoder = new SseStreamDecoder(listener);
+
+        decoder.feed(body.getBytes(StandardCharsets.UTF_8), 0, body.length());
+
+        assertThat(seen).hasSize(1);
+        assertThat(decoder.lastEventId())
+                .as("a reconnect must ask again for the event cut short")
+                .isEqualTo("p1");
+    }
+
+    @Test
     void readsAPlainStreamWithoutChunkingAsNchanSendsIt() {
         String response = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n" + GATEWAY_BODY;
         byte[] bytes = response.getBytes(StandardCharsets.UTF_8);
