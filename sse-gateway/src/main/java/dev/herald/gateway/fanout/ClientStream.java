@@ -371,7 +371,9 @@ public final class ClientStream {
                     }
                     wrote = true;
                 }
-                if (wrote) {
+                if (wrote && chunks != null) {
+                    chunks.flush(); // from where the chunks went in: the handlers above have nothing buffered
+                } else if (wrote) {
                     channel.flush();
                 }
                 if (state == COMPLETING && isQueueEmpty()) {
