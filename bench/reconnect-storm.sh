@@ -6,7 +6,7 @@
 #
 #   bench/reconnect-storm.sh
 #
-# Knobs (env): OUT, STREAMS (10000), USERS (1000), RATE (1000 events/s), BEFORE_S (10), AFTER_S (15),
+# Knobs (env): OUT, STREAMS (10000), USERS (1000), RATE (1000 events/s), BEFORE_S (20: the survivor runs that long, serving and resuming its own streams, before the kill), AFTER_S (15),
 #   HONOR_RETRY (1: each client reconnects after its stream's retry: hint, as a browser's EventSource does;
 #   0: SPREAD_MS decides), SPREAD_MS (0: every client reconnects the moment it sees the loss; N: each after a
 #   random 0..N ms), SURVIVOR_STREAMS (2000: streams on gateway B from the start, so the survivor is a warm,
@@ -22,7 +22,7 @@ OUT=${OUT:-/tmp/herald-bench/storm-$(date -u +%Y%m%dT%H%M%SZ)}
 STREAMS=${STREAMS:-10000}
 USERS=${USERS:-1000}
 RATE=${RATE:-1000}
-BEFORE_S=${BEFORE_S:-10}
+BEFORE_S=${BEFORE_S:-20}
 AFTER_S=${AFTER_S:-15}
 SPREAD_MS=${SPREAD_MS:-0}
 HONOR_RETRY=${HONOR_RETRY:-1}
