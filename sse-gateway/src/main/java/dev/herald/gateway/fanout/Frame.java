@@ -30,7 +30,11 @@ public final class Frame {
     /** The place in the {@link ReplayBuffer} of the previous event of the same owner; -1 if none. */
     long previousOfOwner = ReplayBuffer.NO_FRAME;
 
-    private Frame(
+    /**
+     * A frame of {@code length} bytes, written into {@code chunk} (from {@link #newChunk}) at
+     * {@link #chunkHeaderLength}; the rest as {@link #event}.
+     */
+    Frame(
             byte[] chunk,
             int length,
             String owner,
@@ -62,23 +66,8 @@ public final class Frame {
             int partition,
             long offset,
             long[] after) {
-        return ofChunk(chunkOf(sseBytes), sseBytes.length, owner, typeBit, eventEpochMicros, partition, offset, after);
-    }
-
-    /**
-     * An event's frame of {@code length} bytes, written by the caller into {@code chunk} (from
-     * {@link #newChunk}) at {@link #chunkHeaderLength}; the rest as {@link #event}.
-     */
-    static Frame ofChunk(
-            byte[] chunk,
-            int length,
-            String owner,
-            int typeBit,
-            long eventEpochMicros,
-            int partition,
-            long offset,
-            long[] after) {
-        return new Frame(chunk, length, owner, typeBit, eventEpochMicros, partition, offset, after);
+        return new Frame(
+                chunkOf(sseBytes), sseBytes.length, owner, typeBit, eventEpochMicros, partition, offset, after);
     }
 
     /** A frame that is not an event (comment, retry, connected, auth-expired, checkpoint). */

@@ -53,7 +53,7 @@ public final class SseFormat {
         put(out, at, END);
         Instant when = event.timestamp();
         long micros = when.getEpochSecond() * 1_000_000L + when.getNano() / 1_000;
-        return Frame.ofChunk(out, length, event.owner(), typeBit(event.action()), micros, partition, offset, after);
+        return new Frame(out, length, event.owner(), typeBit(event.action()), micros, partition, offset, after);
     }
 
     /** Whether bytes hold a CR or LF (then they cannot be one {@code data:} line). */
