@@ -84,10 +84,6 @@ public final class NotesEventConsumer implements SmartLifecycle {
     /**
      * @param fillEvents how many of the topic's last events to read back into the replay buffer at start-up
      *                   (spread evenly over the partitions), so a fresh instance can resume clients too
-     */
-    /**
-     * @param fillEvents how many of the topic's last events to read back into the replay buffer at start-up
-     *                   (spread evenly over the partitions), so a fresh instance can resume clients too
      * @param tracing    spans of records that carry a trace context ({@link DeliveryTracing#OFF}: none)
      */
     NotesEventConsumer(

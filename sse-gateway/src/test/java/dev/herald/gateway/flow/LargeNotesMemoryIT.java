@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
+import dev.herald.gateway.GatewayProcess;
 import dev.herald.gateway.TestEvents;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
@@ -14,14 +15,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,17 +28,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,16 +57,18 @@ class LargeNotesMemoryIT {
     private static final int USERS = 3;
     private static final Pattern RING_BYTES =
             Pattern.compile("(?m)^herald_gateway_replay_buffer_bytes\\{[^}]*} (\\S+)$");
+    private static final Pattern DIAGNOSTIC_METRICS = Pattern.compile(
+            "^herald_gateway_(records_consumed|records_skipped|deliveries|filtered|consumer_lag|connections|replay_buffer)");
     private static final Pattern RING_EVENTS =
             Pattern.compile("(?m)^herald_gateway_replay_buffer_events\\{[^}]*} (\\S+)$");
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final List<Process> gateways = new ArrayList<>();
+    private final List<GatewayProcess> gateways = new ArrayList<>();
 
     @AfterEach
     void stopTheGateways() throws InterruptedException {
-        for (Process gateway : gateways) {
-            gateway.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        for (GatewayProcess gateway : gateways) {
+            gateway.kill();
         }
     }
 
@@ -81,9 +82,9 @@ class LargeNotesMemoryIT {
         }
         String token = HeraldIssuer.token(users.getFirst(), "user");
 
-        int port = freePort();
-        Process first = start(port, topic, "large-notes-gateway-1.log");
-        awaitInService(first, port);
+        GatewayProcess first = start(topic, "large-notes-gateway-1.log");
+        int port = first.port();
+        awaitInService(first);
 
         List<ServiceEvent> ofTheReader;
         ServiceEvent afterTheFlood;
@@ -92,13 +93,14 @@ class LargeNotesMemoryIT {
             afterTheFlood = TestEvents.note(users.getFirst(), Action.UPDATED, "after the flood");
             stream.watchFor(afterTheFlood.id().toString());
             TestEvents.publishTo(topic, afterTheFlood);
-            await("every event of the reader's user and the one after the flood")
-                    .atMost(Duration.ofSeconds(180))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(() ->
-                            (stream.seen(afterTheFlood.id().toString()) && stream.events() >= ofTheReader.size() + 1)
-                                    || stream.ended()
-                                    || !first.isAlive());
+            awaitOrDiagnose(
+                    "every event of the reader's user and the one after the flood",
+                    Duration.ofSeconds(180),
+                    first,
+                    stream,
+                    () -> (stream.seen(afterTheFlood.id().toString()) && stream.events() >= ofTheReader.size() + 1)
+                            || stream.ended()
+                            || !first.isAlive());
 
             assertThat(first.isAlive()).as("the gateway process is alive").isTrue();
             assertThat(stream.ended())
@@ -111,15 +113,15 @@ class LargeNotesMemoryIT {
             System.out.printf(
                     "LargeNotesMemoryIT: the reader got %,d events, %,d bytes%n", stream.events(), stream.bytes());
         }
-        awaitInService(first, port);
+        awaitInService(first);
         assertRingWithinItsBudget(port);
-        assertNoOutOfMemory("large-notes-gateway-1.log");
+        assertNoOutOfMemory(first);
 
-        first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        int again = freePort();
+        first.kill();
         long restarting = System.nanoTime();
-        Process second = start(again, topic, "large-notes-gateway-2.log");
-        awaitInService(second, again);
+        GatewayProcess second = start(topic, "large-notes-gateway-2.log");
+        int again = second.port();
+        awaitInService(second);
         System.out.printf(
                 "LargeNotesMemoryIT: restarted and filled in %d ms%n", (System.nanoTime() - restarting) / 1_000_000);
         double held = assertRingWithinItsBudget(again);
@@ -129,14 +131,68 @@ class LargeNotesMemoryIT {
             ServiceEvent fresh = TestEvents.note(users.get(1), Action.CREATED, "after the restart");
             stream.watchFor(fresh.id().toString());
             TestEvents.publishTo(topic, fresh);
-            await("a new event after the restart")
-                    .atMost(Duration.ofSeconds(60))
-                    .until(() -> stream.seen(fresh.id().toString()) || stream.ended());
+            awaitOrDiagnose(
+                    "a new event after the restart",
+                    Duration.ofSeconds(60),
+                    second,
+                    stream,
+                    () -> stream.seen(fresh.id().toString()) || stream.ended());
             assertThat(stream.seen(fresh.id().toString())).isTrue();
         }
         assertThat(second.isAlive()).isTrue();
-        awaitInService(second, again);
-        assertNoOutOfMemory("large-notes-gateway-2.log");
+        awaitInService(second);
+        assertNoOutOfMemory(second);
+    }
+
+    /**
+     * Waits for {@code condition}; on a timeout, fails with what the stream and the gateway say (bytes and
+     * frames read, the gateway's health, counters and logged errors), so a failure tells where it stuck.
+     */
+    private void awaitOrDiagnose(
+            String alias, Duration within, GatewayProcess gateway, LeanStream stream, Callable<Boolean> condition)
+            throws IOException, InterruptedException {
+        try {
+            await(alias).atMost(within).pollInterval(Duration.ofMillis(250)).until(condition);
+        } catch (ConditionTimeoutException e) {
+            String diagnosis = diagnose(gateway, stream);
+            System.out.println("LargeNotesMemoryIT: " + alias + " timed out; " + diagnosis);
+            throw new AssertionError(alias + " not within " + within + "; " + diagnosis, e);
+        }
+    }
+
+    private String diagnose(GatewayProcess gateway, LeanStream stream) throws IOException, InterruptedException {
+        StringBuilder diagnosis = new StringBuilder()
+                .append("stream: ")
+                .append(stream.events())
+                .append(" events, ")
+                .append(stream.chunks())
+                .append(" chunks, ")
+                .append(stream.bytes())
+                .append(" bytes, last chunk ")
+                .append(stream.millisSinceLastChunk())
+                .append(" ms ago, ended ")
+                .append(stream.ended())
+                .append("; gateway alive ")
+                .append(gateway.isAlive());
+        if (gateway.isAlive()) {
+            diagnosis
+                    .append("; health ")
+                    .append(get(gateway.port(), "/actuator/health").body());
+            get(gateway.port(), "/actuator/prometheus")
+                    .body()
+                    .lines()
+                    .filter(line -> DIAGNOSTIC_METRICS.matcher(line).find())
+                    .forEach(line -> diagnosis.append("; ").append(line));
+        }
+        List<String> errors = new ArrayList<>(gateway.logLinesWith("ERROR"));
+        errors.addAll(gateway.logLinesWith("WARN"));
+        errors.addAll(gateway.logLinesWith("Exception"));
+        diagnosis.append("; log (").append(gateway.log()).append("): ");
+        errors.stream()
+                .distinct()
+                .limit(20)
+                .forEach(line -> diagnosis.append("\n  ").append(line));
+        return diagnosis.toString();
     }
 
     /**
@@ -194,46 +250,29 @@ class LargeNotesMemoryIT {
         return ofTheFirst;
     }
 
-    private Process start(int port, String topic, String logName) throws IOException {
+    private GatewayProcess start(String topic, String logName) throws IOException {
         Path target = Path.of(System.getProperty("basedir", "."), "target");
-        Path jar = bootJar(target);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(
-                java,
-                "-Xmx512m",
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar",
-                jar.toString(),
-                "--server.port=" + port,
-                "--spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
-                "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
-                "--herald.gateway.kafka.topic=" + topic,
-                "--herald.gateway.session.secure=false",
-                "--herald.gateway.heartbeat=1s",
-                "--spring.main.banner-mode=off");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(target.resolve(logName).toFile())
-                .start();
-        gateways.add(process);
-        return process;
-    }
-
-    /** The repackaged (executable) jar of this module, by its fixed name. */
-    private static Path bootJar(Path target) {
-        Path jar = target.resolve("sse-gateway.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("no boot jar at " + jar.toAbsolutePath() + " (run verify, not test)");
-        }
-        return jar;
+        GatewayProcess gateway = GatewayProcess.start(
+                target.resolve(logName),
+                List.of(
+                        "-Xmx512m",
+                        "-Xlog:gc:file=" + target.resolve(logName + ".gc").toAbsolutePath()),
+                List.of(
+                        "--spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
+                        "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
+                        "--herald.gateway.kafka.topic=" + topic,
+                        "--herald.gateway.session.secure=false",
+                        "--herald.gateway.heartbeat=1s"));
+        gateways.add(gateway);
+        return gateway;
     }
 
     /** {@code /actuator/health} answers 200 UP (within the time a start-up with a fill takes). */
-    private void awaitInService(Process gateway, int port) {
+    private void awaitInService(GatewayProcess gateway) {
         await("health UP")
                 .atMost(Duration.ofSeconds(180))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> !gateway.isAlive() || healthUp(port));
+                .until(() -> !gateway.isAlive() || healthUp(gateway.port()));
         assertThat(gateway.isAlive()).as("the gateway process is alive").isTrue();
     }
 
@@ -273,19 +312,10 @@ class LargeNotesMemoryIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void assertNoOutOfMemory(String logName) throws IOException {
-        Path log = Path.of(System.getProperty("basedir", "."), "target", logName);
-        try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
-            assertThat(lines.filter(line -> line.contains("OutOfMemoryError")).toList())
-                    .as("%s", log)
-                    .isEmpty();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static void assertNoOutOfMemory(GatewayProcess gateway) throws IOException {
+        assertThat(gateway.logLinesWith("OutOfMemoryError"))
+                .as("%s", gateway.log())
+                .isEmpty();
     }
 
     /**
@@ -303,6 +333,8 @@ class LargeNotesMemoryIT {
         private final Set<String> seen = ConcurrentHashMap.newKeySet();
         private final AtomicLong events = new AtomicLong();
         private final AtomicLong bytes = new AtomicLong();
+        private final AtomicLong chunks = new AtomicLong();
+        private volatile long lastChunkNanos = System.nanoTime();
         private volatile boolean ended;
         private String tail = "";
 
@@ -327,7 +359,7 @@ class LargeNotesMemoryIT {
             }
             assertThat(chunked).as("a chunked stream").isTrue();
             LeanStream stream = new LeanStream(socket);
-            Thread.ofVirtual().name("lean-sse-reader").start(() -> stream.read(in));
+            Thread.ofPlatform().name("lean-sse-reader").daemon().start(() -> stream.read(in));
             return stream;
         }
 
@@ -349,6 +381,8 @@ class LargeNotesMemoryIT {
         }
 
         private void scan(byte[] chunk) {
+            lastChunkNanos = System.nanoTime();
+            chunks.incrementAndGet();
             bytes.addAndGet(chunk.length);
             String text = tail + new String(chunk, StandardCharsets.ISO_8859_1);
             for (int at = text.indexOf(EVENT_LINE); at >= 0; at = text.indexOf(EVENT_LINE, at + 1)) {
@@ -382,6 +416,14 @@ class LargeNotesMemoryIT {
 
         boolean ended() {
             return ended;
+        }
+
+        long chunks() {
+            return chunks.get();
+        }
+
+        long millisSinceLastChunk() {
+            return (System.nanoTime() - lastChunkNanos) / 1_000_000;
         }
 
         private static String readLine(InputStream in) throws IOException {

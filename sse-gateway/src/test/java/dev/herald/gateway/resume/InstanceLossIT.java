@@ -6,14 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.herald.contracts.Action;
 import dev.herald.contracts.ServiceEvent;
 import dev.herald.gateway.GatewayIntegrationTest;
+import dev.herald.gateway.GatewayProcess;
 import dev.herald.gateway.SseTestClient;
 import dev.herald.gateway.TestEvents;
 import dev.herald.gateway.fanout.ResumeSource;
 import dev.herald.testsupport.HeraldIssuer;
 import dev.herald.testsupport.HeraldKafka;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,26 +34,25 @@ import org.junit.jupiter.api.Test;
  */
 class InstanceLossIT extends GatewayIntegrationTest {
 
-    private static final Path VICTIM_LOG = Path.of("target", "instance-loss-victim.log");
-    private static final Pattern STARTED_ON_PORT = Pattern.compile("Netty started on port (\\d+)");
     private static final int USERS = 100;
     private static final int STREAMS_PER_USER = 5;
     private static final int ADMINS = 2;
     private static final int EVENTS_PER_SECOND = 150;
 
-    private @Nullable Process victim;
+    private @Nullable GatewayProcess victim;
 
     @AfterEach
-    void killTheVictim() {
+    void killTheVictim() throws InterruptedException {
         if (victim != null) {
-            victim.destroyForcibly();
+            victim.kill();
         }
     }
 
     @Test
     void everyClientOfAKilledInstanceResumesOnTheSurvivorWithNothingLostOrRepeated() throws Exception {
-        victim = startFromBootJar();
-        int victimPort = portOf(victim);
+        GatewayProcess started = startFromBootJar();
+        victim = started;
+        int victimPort = started.port();
         List<String> users = new ArrayList<>();
         for (int i = 0; i < USERS; i++) {
             users.add(unique("lost"));
@@ -88,7 +84,7 @@ class InstanceLossIT extends GatewayIntegrationTest {
         List<ServiceEvent> published = new ArrayList<>();
         List<Future<?>> acks = new ArrayList<>();
         publishFor(Duration.ofMillis(1500), users, published, acks);
-        victim.destroyForcibly().waitFor();
+        victim.kill();
         publishFor(Duration.ofMillis(2500), users, published, acks);
         for (Future<?> ack : acks) {
             ack.get();
@@ -141,33 +137,17 @@ class InstanceLossIT extends GatewayIntegrationTest {
         }
     }
 
-    /** The gateway's boot jar in a process of its own, on a port it binds itself: no other process can take it first. */
-    private static Process startFromBootJar() throws IOException {
-        Path jar = Path.of("target/sse-gateway.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("no boot jar at " + jar + " (run verify, not test)");
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(
-                java,
-                "-Xmx384m",
-                "-XX:TieredStopAtLevel=1",
-                "-Xss512k",
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar",
-                jar.toString(),
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
-                "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
-                "--herald.gateway.session.secure=false",
-                "--herald.gateway.resume.checkpoint-interval=500ms",
-                "--herald.gateway.resume.ring-size=2000",
-                "--spring.main.banner-mode=off");
-        File log = VICTIM_LOG.toFile();
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log)
-                .start();
+    /** The gateway's boot jar in a process of its own: a small ring, frequent checkpoints. */
+    private static GatewayProcess startFromBootJar() throws IOException {
+        return GatewayProcess.start(
+                Path.of(System.getProperty("basedir", "."), "target", "instance-loss-victim.log"),
+                List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-Xss512k"),
+                List.of(
+                        "--spring.kafka.bootstrap-servers=" + HeraldKafka.bootstrapServers(),
+                        "--spring.security.oauth2.resourceserver.jwt.issuer-uri=" + HeraldIssuer.issuerUri(),
+                        "--herald.gateway.session.secure=false",
+                        "--herald.gateway.resume.checkpoint-interval=500ms",
+                        "--herald.gateway.resume.ring-size=2000"));
     }
 
     private static void awaitAdmitting(int port, String token) {
@@ -180,24 +160,6 @@ class InstanceLossIT extends GatewayIntegrationTest {
                         return false;
                     }
                 });
-    }
-
-    /** The port the victim's server bound, from its log (Boot's "Netty started on port N"). */
-    private static int portOf(Process victim) {
-        int[] port = new int[1];
-        await("the victim's server listens")
-                .atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(250))
-                .failFast("the victim process ended, see " + VICTIM_LOG, () -> !victim.isAlive())
-                .until(() -> {
-                    Matcher started = STARTED_ON_PORT.matcher(Files.readString(VICTIM_LOG));
-                    if (started.find()) {
-                        port[0] = Integer.parseInt(started.group(1));
-                        return true;
-                    }
-                    return false;
-                });
-        return port[0];
     }
 
     /** A client as a browser's EventSource behaves: on loss, it reconnects (here: to the survivor) with its last id. */
