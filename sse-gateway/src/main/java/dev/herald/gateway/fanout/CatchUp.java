@@ -26,6 +26,12 @@ final class CatchUp implements ReplayTarget {
     /** Owned by the event loop; readers get copies. */
     private long[] position;
 
+    /**
+     * Whether the last id the client has (brought, or sent since) encodes {@code position}; false once the position
+     * moved past frames it was not sent, so going live owes it a checkpoint and no sooner.
+     */
+    private boolean idAtPosition = true;
+
     private volatile long[] snapshot;
     /** The next ring frame to look at, or -1 to look the start up again. */
     private long cursor = -1;
@@ -52,7 +58,7 @@ final class CatchUp implements ReplayTarget {
         if (ReplayBuffer.atOrPast(position, shard.positionVector())) {
             // it has everything this shard delivered (a Kafka read took it to the end): nothing in the ring is for
             // it, whether or not the ring still reaches back to its position
-            shard.goLive(subscriber, position, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
+            goLive();
             return;
         }
         ReplayBuffer ring = shard.ring();
@@ -71,7 +77,7 @@ final class CatchUp implements ReplayTarget {
             Frame frame = ring.get(s);
             if (frame == null) { // overwritten while this stream caught up: the rest comes from Kafka
                 if (last != null) {
-                    position = ReplayBuffer.maxInto(position, last.after());
+                    skipTo(last.after());
                 }
                 toKafkaNow();
                 return;
@@ -82,9 +88,9 @@ final class CatchUp implements ReplayTarget {
             }
         }
         if (last != null) {
-            position = ReplayBuffer.maxInto(position, last.after());
+            skipTo(last.after());
         }
-        shard.goLive(subscriber, position, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
+        goLive();
     }
 
     /**
@@ -113,8 +119,21 @@ final class CatchUp implements ReplayTarget {
             return;
         }
         // every frame up to upTo is either replayed or not the user's: it stands where the shard stands
-        position = ReplayBuffer.maxInto(position, shard.positionVector());
-        shard.goLive(subscriber, position, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
+        skipTo(shard.positionVector());
+        goLive();
+    }
+
+    /** Moves the position over frames the client was not sent (not its own, or filtered out): its id stays behind. */
+    private void skipTo(long[] at) {
+        if (!ReplayBuffer.atOrPast(position, at)) {
+            position = ReplayBuffer.maxInto(position, at);
+            idAtPosition = false;
+        }
+    }
+
+    private void goLive() {
+        shard.goLive(
+                subscriber, position, idAtPosition, usedKafka ? ResumeSource.KAFKA : ResumeSource.MEMORY, startedNanos);
     }
 
     /**
@@ -136,6 +155,7 @@ final class CatchUp implements ReplayTarget {
         if (!subscriber.enqueue(out)) {
             return false; // closed
         }
+        idAtPosition = true;
         subscriber.idSeq = frame.seq;
         if (!subscriber.wantsMore(chunk)) {
             cursor = seq + 1;
@@ -210,8 +230,11 @@ final class CatchUp implements ReplayTarget {
             }
             boolean moved = !ReplayBuffer.atOrPast(position, read);
             position = ReplayBuffer.maxInto(position, read);
-            if (frames.isEmpty() && moved) { // nothing here was for it: its id still moves forward
+            if (!frames.isEmpty()) { // each frame's id is the position after its record
+                idAtPosition = ReplayBuffer.atOrPast(frames.getLast().after(), position);
+            } else if (moved) { // nothing here was for it: its id still moves forward
                 subscriber.enqueue(Frame.control("id: " + shard.encode(position) + "\n\n"));
+                idAtPosition = true;
             }
             cursor = -1;
             subscriber.drain();

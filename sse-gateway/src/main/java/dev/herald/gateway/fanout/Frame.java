@@ -2,6 +2,7 @@ package dev.herald.gateway.fanout;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -11,13 +12,25 @@ import java.nio.charset.StandardCharsets;
  * per frame, without the HTTP encoder framing each write again ({@link #chunk()}); other connections get the
  * frame alone ({@link #slice()}). An event frame also carries what fan-out decides on: the owner (the
  * audience), the event's type bit (for {@code ?types=}) and its timestamp (for end-to-end latency).
+ *
+ * <p>A frame is built on the heap (most events of a topic have no recipient on a given instance). The first
+ * write to a socket moves a frame of up to {@link #MAX_OFF_HEAP} bytes off the heap, once for all its
+ * recipients: the socket takes direct memory as it is, where each write of heap bytes would first be copied
+ * into a pooled direct buffer of its own. The direct copy is freed with the frame by the garbage collector (no
+ * reference counts: a queued frame may outlive its place in the replay buffer); when direct memory is short,
+ * the frame stays on the heap.
  */
 public final class Frame {
 
     /** Type bit of frames that are not events (heartbeats, control frames): never filtered out. */
     public static final int ANY_TYPE = 0;
 
-    private final ByteBuf bytes;
+    /** Frames up to this size move off the heap at their first write; larger ones are rare and stay. */
+    static final int MAX_OFF_HEAP = 16 * 1024;
+
+    /** On the heap until the first write of a frame of up to {@link #MAX_OFF_HEAP} bytes; then direct. */
+    private volatile ByteBuf bytes;
+
     private final int length;
     private final String owner;
     private final int typeBit;
@@ -149,12 +162,39 @@ public final class Frame {
 
     /** The frame alone, for one write: shares the bytes, owns its indices. */
     ByteBuf slice() {
-        return bytes.slice(chunkHeaderLength(length), length);
+        return socketBytes().slice(chunkHeaderLength(length), length);
     }
 
     /** The frame as one HTTP/1.1 chunk (size line, frame, CRLF), for one write to a chunked response. */
     ByteBuf chunk() {
-        return bytes.duplicate();
+        return socketBytes().duplicate();
+    }
+
+    /** Whether the bytes are off the heap (moved by a first write). */
+    boolean isOffHeap() {
+        return bytes.isDirect();
+    }
+
+    /**
+     * The bytes for a socket: direct once a first write moved them (event loops may race to move a frame; each
+     * copy is whole and equal, and the last one stays).
+     */
+    private ByteBuf socketBytes() {
+        ByteBuf current = bytes;
+        if (current.isDirect() || current.capacity() > MAX_OFF_HEAP) {
+            return current;
+        }
+        ByteBuffer direct;
+        try {
+            direct = ByteBuffer.allocateDirect(current.capacity());
+        } catch (OutOfMemoryError directMemoryShort) { // "Cannot reserve ... direct buffer memory": stay on the heap
+            return current;
+        }
+        current.getBytes(0, direct);
+        direct.clear();
+        ByteBuf moved = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
+        bytes = moved;
+        return moved;
     }
 
     public int length() {

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
  * What the gateway's buffers may hold, in bytes, against the heap: the replay ring, the Kafka fetches
  * of the live consumer and of every replay reader (each fetch is held once as read and once decoded), and
  * the replay chunks. Streams hold the ring's frames by reference; what Netty holds per socket is bounded by
- * the flow budget and lives off the heap. {@link #check} refuses a configuration that cannot deliver the
+ * the flow budget and lives off the heap; so do ring frames of up to {@link Frame#MAX_OFF_HEAP} bytes once written
+ * (the same bytes, moved: within the ring's budget). {@link #check} refuses a configuration that cannot deliver the
  * largest event the contract allows, or whose buffers do not fit the heap with room to spare.
  *
  * @param ringBytes    the replay ring's byte budget

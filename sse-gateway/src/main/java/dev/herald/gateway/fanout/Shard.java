@@ -141,11 +141,16 @@ final class Shard {
 
     /**
      * A caught-up stream joins the index (on the loop, right after its last replayed frame): it stands at
-     * {@code at}; where that is past this instance, it keeps a floor until the instance catches up.
+     * {@code at}; where that is past this instance, it keeps a floor until the instance catches up. When its last
+     * id already encodes {@code at} ({@code idAtAt}) and that is where this shard stands, it is owed no checkpoint
+     * until an event moves the shard on (one would repeat the id it has).
      */
-    void goLive(ClientStream stream, long[] at, ResumeSource source, long startedNanos) {
+    void goLive(ClientStream stream, long[] at, boolean idAtAt, ResumeSource source, long startedNanos) {
         if (!stream.isOpen() || stream.live) {
             return;
+        }
+        if (idAtAt && ReplayBuffer.atOrPast(at, positionVector)) {
+            stream.idSeq = lastSeq;
         }
         stream.floor = ReplayBuffer.atOrPast(positionVector, at) ? null : at;
         index(stream);

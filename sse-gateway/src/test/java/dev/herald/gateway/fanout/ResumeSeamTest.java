@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,9 +44,13 @@ class ResumeSeamTest {
     }
 
     private Hub hub(ReplayBuffer ring, HubSettings settings) {
+        return hub(ring, settings, Duration.ofSeconds(30));
+    }
+
+    private Hub hub(ReplayBuffer ring, HubSettings settings, Duration checkpointInterval) {
         return new Hub(
                 settings,
-                new ResumeSettings(ResumePosition.topicCheck(TOPIC), Duration.ofSeconds(30)),
+                new ResumeSettings(ResumePosition.topicCheck(TOPIC), checkpointInterval),
                 ring,
                 null,
                 metrics);
@@ -121,6 +126,35 @@ class ResumeSeamTest {
     }
 
     @Test
+    void aStreamThatResumesWhereTheInstanceStandsIsSentNoCheckpointRepeatingTheIdItHas() throws Exception {
+        checkpointsEveryMillisecond();
+        publish(event("bob", 0), event("bob", 1)); // instance at {1, 1}
+
+        Writes alice = resume("alice", next.clone());
+        checkpointDue();
+
+        assertThat(checkpoints(alice))
+                .as("checkpoints while the instance stands where the client is")
+                .isEmpty();
+        publish(event("bob", 0)); // the instance moves on: the client's id is behind now
+        checkpointDue();
+        assertThat(checkpoints(alice)).containsExactly(List.of(2L, 1L));
+    }
+
+    @Test
+    void aStreamWhoseReplayEndedOnOthersEventsIsSentTheInstancesPositionOnce() throws Exception {
+        checkpointsEveryMillisecond();
+        publish(event("alice", 0), event("bob", 1)); // instance at {1, 1}; alice's event has id {1, 0}
+
+        Writes alice = resume("alice", new long[] {0, 0});
+        checkpointDue();
+        checkpointDue();
+
+        assertThat(ids(alice)).containsExactly(List.of(1L, 0L));
+        assertThat(checkpoints(alice)).containsExactly(List.of(1L, 1L));
+    }
+
+    @Test
     void aPositionTheRingNoLongerHoldsWithoutKafkaGetsAResetThenLiveEvents() {
         for (int i = 0; i < 80; i++) {
             publish(event("bob", i % 2));
@@ -149,6 +183,42 @@ class ResumeSeamTest {
         full.flushOutbound(); // the client read
         full.runPendingTasks();
         assertThat(notes(alice)).containsExactly("alice-p0-o0", "alice-p1-o0", "alice-p0-o1");
+    }
+
+    private void checkpointsEveryMillisecond() {
+        hub = hub(
+                new ReplayBuffer(64, 1024 * 1024),
+                HubTest.settings(100, 10, Duration.ofHours(1)),
+                Duration.ofMillis(1));
+        instanceStartsAtTheBeginning();
+    }
+
+    /** Lets a checkpoint interval pass (the shard reads the wall clock) and runs its ticker. */
+    private void checkpointDue() throws InterruptedException {
+        Thread.sleep(5);
+        channel.advanceTimeBy(5, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
+    }
+
+    /** The positions of the id-only frames (checkpoints) written, decoded. */
+    private static List<List<Long>> checkpoints(Writes writes) {
+        List<List<Long>> ids = new ArrayList<>();
+        for (String frame : writes.text().split("\n\n")) {
+            String line = frame.strip();
+            if (line.startsWith("id: ") && !line.contains("\n")) {
+                ids.add(offsets(line.substring(4)));
+            }
+        }
+        return ids;
+    }
+
+    private static List<Long> offsets(String id) {
+        List<Long> offsets = new ArrayList<>();
+        for (long offset : ResumePosition.decode(TOPIC, id).nextOffsets()) {
+            offsets.add(offset);
+        }
+        return offsets;
     }
 
     private Writes resume(String user, long[] position) {
@@ -200,11 +270,7 @@ class ResumeSeamTest {
         for (String frame : writes.text().split("\n\n")) {
             Matcher id = ID.matcher(frame);
             if (frame.contains("event: notes:") && id.find()) {
-                List<Long> offsets = new ArrayList<>();
-                for (long offset : ResumePosition.decode(TOPIC, id.group(1)).nextOffsets()) {
-                    offsets.add(offset);
-                }
-                ids.add(offsets);
+                ids.add(offsets(id.group(1)));
             }
         }
         return ids;
