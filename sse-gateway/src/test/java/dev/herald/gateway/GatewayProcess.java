@@ -92,10 +92,11 @@ public final class GatewayProcess implements AutoCloseable {
         return log;
     }
 
-    /** The log's lines that contain {@code text}. */
-    public List<String> logLinesWith(String text) throws IOException {
+    /** The log's lines that contain any of {@code texts}, in order, read in one pass. */
+    public List<String> logLinesWith(String... texts) throws IOException {
         try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
-            return lines.filter(line -> line.contains(text)).toList();
+            return lines.filter(line -> Stream.of(texts).anyMatch(line::contains))
+                    .toList();
         }
     }
 

@@ -40,6 +40,8 @@ public final class ClientStream {
     private static final String REACTIVE_BRIDGE = "reactor.right.reactiveBridge";
     private static final String WATCHER = "herald.writability";
     static final String HTTP_CODEC = "reactor.left.httpCodec";
+    /** The name Netty gives the pipeline's tail (it ends every list of names). */
+    private static final String TAIL = "DefaultChannelPipeline$TailContext";
     /**
      * Handlers that may sit between the HTTP encoder and the application without reading or changing the
      * body: frames may be written below them. Any other handler there (compression, access log, metrics,
@@ -475,8 +477,6 @@ public final class ClientStream {
         }
         return codec;
     }
-
-    private static final String TAIL = "DefaultChannelPipeline$TailContext";
 
     /**
      * Netty tells the pipeline when its outbound buffer crosses the high water mark (the stream's budget,

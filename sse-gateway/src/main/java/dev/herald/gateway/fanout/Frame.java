@@ -71,7 +71,7 @@ public final class Frame {
      * came from {@code partition} at {@code offset}; {@code after} is the position its id encodes (next
      * offset per partition, not copied: the caller hands it over).
      */
-    public static Frame event(
+    static Frame event(
             byte[] sseBytes,
             String owner,
             int typeBit,
@@ -85,8 +85,7 @@ public final class Frame {
 
     /** A frame that is not an event (comment, retry, connected, auth-expired, checkpoint). */
     public static Frame control(String sse) {
-        byte[] frame = sse.getBytes(StandardCharsets.UTF_8);
-        return new Frame(chunkOf(frame), frame.length, "", ANY_TYPE, 0, -1, -1, NO_POSITION);
+        return event(sse.getBytes(StandardCharsets.UTF_8), "", ANY_TYPE, 0, -1, -1, NO_POSITION);
     }
 
     private static final long[] NO_POSITION = new long[0];
@@ -132,17 +131,16 @@ public final class Frame {
      * instance on some partition (it came from an instance further on), so its id never goes back.
      */
     Frame withId(String id, long[] position) {
-        byte[] old = new byte[length];
-        bytes.getBytes(chunkHeaderLength(length), old);
-        int lineEnd = 0;
-        while (old[lineEnd] != '\n') {
-            lineEnd++;
-        }
+        int start = chunkHeaderLength(length);
+        int end = start + length;
+        int rest = bytes.indexOf(start, end, (byte) '\n'); // where the old id line ends
         byte[] idLine = ("id: " + id).getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[idLine.length + old.length - lineEnd];
-        System.arraycopy(idLine, 0, out, 0, idLine.length);
-        System.arraycopy(old, lineEnd, out, idLine.length, old.length - lineEnd);
-        return new Frame(chunkOf(out), out.length, owner, typeBit, eventEpochMicros, partition, offset, position);
+        int newLength = idLine.length + end - rest;
+        byte[] chunk = newChunk(newLength);
+        int at = chunkHeaderLength(newLength);
+        System.arraycopy(idLine, 0, chunk, at, idLine.length);
+        bytes.getBytes(rest, chunk, at + idLine.length, end - rest);
+        return new Frame(chunk, newLength, owner, typeBit, eventEpochMicros, partition, offset, position);
     }
 
     /** The partition of the event's record (-1 for control frames). */

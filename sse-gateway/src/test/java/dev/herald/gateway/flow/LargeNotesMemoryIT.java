@@ -184,12 +184,8 @@ class LargeNotesMemoryIT {
                     .filter(line -> DIAGNOSTIC_METRICS.matcher(line).find())
                     .forEach(line -> diagnosis.append("; ").append(line));
         }
-        List<String> errors = new ArrayList<>(gateway.logLinesWith("ERROR"));
-        errors.addAll(gateway.logLinesWith("WARN"));
-        errors.addAll(gateway.logLinesWith("Exception"));
         diagnosis.append("; log (").append(gateway.log()).append("): ");
-        errors.stream()
-                .distinct()
+        gateway.logLinesWith("ERROR", "WARN", "Exception").stream()
                 .limit(20)
                 .forEach(line -> diagnosis.append("\n  ").append(line));
         return diagnosis.toString();
