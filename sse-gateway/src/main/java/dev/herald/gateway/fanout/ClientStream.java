@@ -174,8 +174,9 @@ public final class ClientStream {
     // ---- The response: started once its headers went out, over when the last frame is written.
 
     /**
-     * Starts writing, once the response headers went out: the stream joins its shard and gets its first
-     * frames. {@code done} completes when the stream wrote its last frame; cancelling it (the connection
+     * Starts writing, once the response headers went out: what its shard queued since the stream was opened
+     * (before the headers, so an event published once the client has them is never missed) leaves now, and
+     * every later frame as it comes. {@code done} completes when the stream wrote its last frame; cancelling it (the connection
      * closed) ends the stream as the client's doing. {@code chunked} says the response's headers went out
      * with {@code Transfer-Encoding: chunked}: frames then enter the pipeline as whole chunks, one buffer
      * each, just below the HTTP encoder, instead of being framed again by it on every write, provided no
@@ -186,7 +187,6 @@ public final class ClientStream {
         response = done;
         this.chunkWriter = chunked ? chunkWriter(channel.pipeline()) : null;
         watchWritability();
-        shard.register(this);
         drain();
     }
 

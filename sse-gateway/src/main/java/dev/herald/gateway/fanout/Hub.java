@@ -94,8 +94,9 @@ public final class Hub {
     }
 
     /**
-     * A stream of an admitted user on {@code channel}, resuming as {@code intent} says; it joins its event
-     * loop's shard once WebFlux subscribes to it.
+     * A stream of an admitted user on {@code channel}, resuming as {@code intent} says. It joins its event
+     * loop's shard now, before its response headers go out: its frames wait in its queue until
+     * {@link ClientStream#start} writes them.
      */
     public ClientStream open(
             String userId, boolean admin, int typeMask, long expiresAtMillis, Channel channel, ResumeIntent intent) {

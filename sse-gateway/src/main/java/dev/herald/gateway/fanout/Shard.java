@@ -92,7 +92,9 @@ final class Shard {
             long expiresAtMillis,
             io.netty.channel.Channel channel,
             ResumeIntent intent) {
-        return new ClientStream(userId, admin, typeMask, expiresAtMillis, channel, this, intent);
+        ClientStream stream = new ClientStream(userId, admin, typeMask, expiresAtMillis, channel, this, intent);
+        register(stream);
+        return stream;
     }
 
     /** Adds a stream to the index and queues its first frames; from here on it receives events. */

@@ -69,6 +69,23 @@ class HubTest {
     }
 
     @Test
+    void anEventPublishedWhileTheResponseHeadersAreOnTheirWayReachesTheStreamAfterItsConnectedFrame() {
+        assertThat(hub.admit("alice")).isEqualTo(Admission.ADMITTED);
+        EmbeddedChannel socket = connection();
+        ClientStream stream =
+                hub.open("alice", false, SseFormat.allTypes(), Long.MAX_VALUE, socket, ResumeIntent.fresh());
+        socket.runPendingTasks();
+        hub.publish(List.of(frame("alice", "A1")), new long[0], "P1"); // a client with the headers may publish
+        socket.runPendingTasks(); // the event loop fans it out before the header write's completion reaches the stream
+
+        Writes alice = new Writes(stream, socket); // the headers went out: the stream starts writing
+
+        String text = alice.text();
+        assertThat(text).contains("data: {\"type\":\"connected\"}").contains("A1");
+        assertThat(text.indexOf("connected")).isLessThan(text.indexOf("A1"));
+    }
+
+    @Test
     void framesThatArriveTogetherLeaveInOneWrite() {
         Writes alice = open("alice", false, Long.MAX_VALUE);
         int before = alice.writes().size();
